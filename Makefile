@@ -1,0 +1,84 @@
+# Claud.IA — Chorus Pro assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10: the first working interpreter among these.
+PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/claudia.tar.gz
+TRAINING_INPUTS := config.yml $(shell find domain data components -name '*.yml' -o -name '*.py' 2>/dev/null)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install train run shell validate lint test test-unit test-data test-stories \
+	test-integration test-e2e bench bench-nlu bench-latency lock clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (pyenv install 3.10)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+install: $(BIN)/.installed ## Create the virtual environment with the pinned dependencies
+
+$(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
+	@start=$$(date +%s); $(BIN)/rasa train --domain domain --fixed-model-name claudia --out models --quiet && \
+	  echo $$(( $$(date +%s) - start )) > models/claudia.train_seconds
+	@touch $@
+
+train: $(MODEL) ## Train the model when data, domain or config changed
+
+run: $(MODEL) ## Start the assistant (action server + Rasa REST/socket.io) on embedded defaults
+	scripts/run.sh
+
+shell: $(MODEL) ## Talk to the assistant in the terminal (starts the action server)
+	scripts/run.sh --shell
+
+validate: $(BIN)/.installed ## Check domain, data and stories for consistency
+	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet
+
+lint: $(BIN)/.installed ## Ruff on the Python code
+	$(BIN)/ruff check actions components tests bench scripts
+
+test: test-unit test-data test-stories test-integration test-e2e ## Run every test tier
+	@echo "All test tiers passed."
+
+test-unit: $(BIN)/.installed lint ## Pure helpers and actions, no server
+	$(BIN)/pytest -q tests/unit
+
+test-data: validate $(MODEL) ## Data checks and the held-out NLU gate
+	$(BIN)/pytest -q tests/data
+	$(BIN)/python bench/nlu_eval.py --check
+
+test-stories: $(MODEL) ## Test stories must be predicted without error
+	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors \
+		--out results/stories --quiet
+
+test-integration: $(MODEL) ## Real Rasa + action servers over HTTP, SQLite and PostgreSQL/Redis
+	$(BIN)/pytest -q tests/integration
+
+test-e2e: $(MODEL) ## Whole conversations in a real browser
+	scripts/ensure_browser.sh
+	$(BIN)/pytest -q tests/e2e
+
+bench: bench-nlu bench-latency ## Print every benchmark figure
+
+bench-nlu: $(MODEL) ## Held-out accuracy, training time and model size
+	$(BIN)/python bench/nlu_eval.py
+
+bench-latency: $(MODEL) ## p50/p95 of /model/parse and of a full webhook turn
+	$(BIN)/python bench/latency.py
+
+lock: ## Re-resolve every pin into constraints.txt
+	$(BIN)/pip freeze --exclude-editable | grep -v '^pkg_resources' > constraints.txt
+
+clean: ## Remove models, results and local databases
+	rm -rf models/*.tar.gz results var

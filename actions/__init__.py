@@ -1,0 +1,1 @@
+"""Custom actions of the Claud.IA assistant, one module per skill, plus plain helpers."""

@@ -1,0 +1,121 @@
+"""Live-chat opening hours: is a human advisor reachable now, and when does the chat reopen?
+
+Plain helper with no Rasa in it. The calendar comes from conf/live_chat.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import holidays
+import yaml
+
+from actions.settings import get_settings
+
+JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MOIS = [
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+    "août", "septembre", "octobre", "novembre", "décembre",
+]
+
+
+@dataclass(frozen=True)
+class LiveChatSchedule:
+    timezone: ZoneInfo
+    opening: time
+    closing: time
+    weekdays: frozenset[int]  # 0 = Monday
+    country: str = "FR"
+    subdivision: str | None = None
+    closed_dates: frozenset[date] = field(default_factory=frozenset)
+
+    def _holidays(self, year: int) -> holidays.HolidayBase:
+        return _holiday_calendar(self.country, self.subdivision, year)
+
+    def is_working_day(self, day: date) -> bool:
+        return (
+            day.weekday() in self.weekdays
+            and day not in self._holidays(day.year)
+            and day not in self.closed_dates
+        )
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.timezone)
+        return self.is_working_day(local.date()) and self.opening <= local.time() < self.closing
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """The first opening time at or after `moment` (the moment itself if open)."""
+        local = moment.astimezone(self.timezone)
+        if self.is_open(local):
+            return local
+        day = local.date()
+        if local.time() >= self.opening or not self.is_working_day(day):
+            day += timedelta(days=1)
+        for _ in range(366):
+            if self.is_working_day(day):
+                return datetime.combine(day, self.opening, tzinfo=self.timezone)
+            day += timedelta(days=1)
+        raise ValueError("the live chat never opens in the coming year: check conf/live_chat.yml")
+
+
+@lru_cache(maxsize=32)
+def _holiday_calendar(country: str, subdivision: str | None, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, subdiv=subdivision, years=year)
+
+
+def _parse_time(value: str) -> time:
+    hours, minutes = str(value).split(":")
+    return time(int(hours), int(minutes))
+
+
+def load_schedule(path: Path | None = None) -> LiveChatSchedule:
+    raw = yaml.safe_load(Path(path or get_settings().live_chat_config).read_text(encoding="utf-8"))
+    feries = raw.get("jours_feries") or {}
+    return LiveChatSchedule(
+        timezone=ZoneInfo(raw.get("timezone", "Europe/Paris")),
+        opening=_parse_time(raw["ouverture"]),
+        closing=_parse_time(raw["fermeture"]),
+        weekdays=frozenset(JOURS.index(j.lower()) for j in raw["jours"]),
+        country=feries.get("pays", "FR"),
+        subdivision=feries.get("subdivision"),
+        closed_dates=frozenset(
+            date.fromisoformat(str(d)) for d in raw.get("fermetures_exceptionnelles") or []
+        ),
+    )
+
+
+def now() -> datetime:
+    """The current time, or the ASSISTANT_NOW override (ISO-8601 with offset)."""
+    override = get_settings().assistant_now
+    if override:
+        moment = datetime.fromisoformat(override)
+        if moment.tzinfo is None:
+            raise ValueError("ASSISTANT_NOW needs a UTC offset, e.g. 2026-12-01T10:00:00+01:00")
+        return moment
+    return datetime.now().astimezone()
+
+
+def format_heure(moment: datetime) -> str:
+    return f"{moment.hour} h {moment.minute:02d}" if moment.minute else f"{moment.hour} h"
+
+
+def format_reopening(opening: datetime, moment: datetime) -> str:
+    """French words for when the chat reopens, seen from `moment`:
+    « aujourd'hui à 8 h 30 », « demain à 8 h 30 », « lundi à 8 h 30 »,
+    or « mardi 2 janvier à 8 h 30 » beyond the coming week."""
+    local_now = moment.astimezone(opening.tzinfo)
+    days = (opening.date() - local_now.date()).days
+    heure = format_heure(opening)
+    if days == 0:
+        return f"aujourd'hui à {heure}"
+    if days == 1:
+        return f"demain à {heure}"
+    jour = JOURS[opening.weekday()]
+    if days < 7:
+        return f"{jour} à {heure}"
+    numero = "1er" if opening.day == 1 else str(opening.day)
+    return f"{jour} {numero} {MOIS[opening.month - 1]} à {heure}"

@@ -1,0 +1,1 @@
+"""Handoffs to human advisors and their messages (live-chat issue)."""

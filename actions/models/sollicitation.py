@@ -1,0 +1,1 @@
+"""Solicitation drafts (solicitation issue)."""

@@ -1,0 +1,122 @@
+"""Held-out NLU evaluation: intent accuracy, FAQ topic accuracy, out-of-scope handling.
+
+Parses every example of tests/nlu/test_nlu.yml (never used in training) and the nonsense
+lines with the trained model, then prints the figures. `--check` exits non-zero below the bars.
+
+    .venv/bin/python bench/nlu_eval.py [--model models/claudia.tar.gz] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parent.parent
+BARS = {"intent_accuracy": 0.92, "faq_topic_accuracy": 0.90, "out_of_scope_rate": 0.80}
+OUT_OF_SCOPE = {"hors_perimetre", "nlu_fallback"}
+sys.path.insert(0, str(ROOT))  # components/ (custom spaCy loader) and actions/ (settings)
+
+
+async def evaluate(model: Path, test_file: Path, nonsense_file: Path) -> dict:
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    agent = Agent.load(str(model))
+    examples = [
+        (m.get("text"), m.get("intent"), m.get_full_intent())
+        for m in load_data(str(test_file)).intent_examples
+    ]
+    nonsense = [line.strip() for line in nonsense_file.read_text().splitlines() if line.strip()]
+
+    from actions.settings import get_settings
+
+    faq_threshold = get_settings().seuil_confiance_faq
+    timings, errors = [], []
+    intent_ok = faq_total = faq_ok = oos_total = oos_ok = 0
+    for text, intent, full_intent in examples:
+        start = time.perf_counter()
+        parsed = await agent.parse_message(text)
+        timings.append(time.perf_counter() - start)
+        predicted = parsed["intent"]["name"]
+        response = (parsed.get("response_selector", {}).get("faq", {}) or {}).get("response", {})
+        predicted_full = predicted
+        if predicted == "faq":
+            answered = float(response.get("confidence") or 0) >= faq_threshold
+            predicted_full = response.get("intent_response_key") if answered else "faq/?"
+        good_intent = predicted == intent or (intent == "hors_perimetre" and predicted in OUT_OF_SCOPE)
+        intent_ok += good_intent
+        if intent == "faq":
+            faq_total += 1
+            faq_ok += predicted_full == full_intent
+        if intent == "hors_perimetre":
+            oos_total += 1
+            oos_ok += predicted in OUT_OF_SCOPE
+        if predicted_full != full_intent and not (good_intent and intent == "hors_perimetre"):
+            errors.append((full_intent, predicted_full, text))
+    nonsense_ok = 0
+    for text in nonsense:
+        parsed = await agent.parse_message(text)
+        nonsense_ok += parsed["intent"]["name"] in OUT_OF_SCOPE
+        if parsed["intent"]["name"] not in OUT_OF_SCOPE:
+            errors.append(("hors_perimetre (nonsense)", parsed["intent"]["name"], text))
+    return {
+        "examples": len(examples),
+        "intent_accuracy": intent_ok / len(examples),
+        "faq_topic_accuracy": faq_ok / faq_total,
+        "faq_examples": faq_total,
+        "out_of_scope_rate": (oos_ok + nonsense_ok) / (oos_total + len(nonsense)),
+        "out_of_scope_test_set_rate": oos_ok / oos_total,
+        "nonsense_rate": nonsense_ok / len(nonsense) if nonsense else None,
+        "parse_ms_median": 1000 * statistics.median(timings),
+        "errors": errors,
+        "confusions": Counter((t, p) for t, p, _ in errors).most_common(10),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "claudia.tar.gz")
+    parser.add_argument("--test-file", type=Path, default=ROOT / "tests" / "nlu" / "test_nlu.yml")
+    parser.add_argument(
+        "--nonsense", type=Path, default=ROOT / "tests" / "nlu" / "hors_perimetre_nonsense.txt"
+    )
+    parser.add_argument("--check", action="store_true", help="fail below the quality bars")
+    parser.add_argument("--json", type=Path, default=ROOT / "results" / "nlu_eval.json")
+    args = parser.parse_args()
+
+    result = asyncio.run(evaluate(args.model, args.test_file, args.nonsense))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+
+    size_mb = args.model.stat().st_size / 1e6
+    train_file = args.model.with_suffix("").with_suffix(".train_seconds")
+    train_s = train_file.read_text().strip() if train_file.exists() else "unknown"
+    print(f"Held-out set: {result['examples']} examples ({result['faq_examples']} FAQ)")
+    for name, bar in BARS.items():
+        print(f"  {name:<22} {result[name]:.3f}   (bar {bar:.2f})")
+    print(f"  out-of-scope, test set only {result['out_of_scope_test_set_rate']:.3f}; "
+          f"nonsense only {result['nonsense_rate']:.3f}")
+    print(f"  median parse time in process {result['parse_ms_median']:.1f} ms")
+    print(f"Model: {size_mb:.1f} MB; last training took {train_s} s on {os.cpu_count()} cores")
+    print("Most frequent confusions (truth -> predicted):")
+    for (truth, predicted), count in result["confusions"]:
+        print(f"  {count} x {truth} -> {predicted}")
+    failed = [name for name, bar in BARS.items() if result[name] < bar]
+    if args.check and failed:
+        print(f"FAILED quality bars: {', '.join(failed)} (details in {args.json})")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Start the real servers of the assistant for tests: action server and Rasa server.
+
+Used by the integration and end-to-end tiers. Each stack gets its own ports and databases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+MODEL = ROOT / "models" / "claudia.tar.gz"
+TOKEN = "test-token"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+BASE_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+
+
+def http(method: str, url: str, body: Any = None, timeout: float = 60) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer in {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Stack:
+    """A running action server + Rasa server pair."""
+
+    name: str
+    workdir: Path
+    rasa_port: int
+    actions_port: int
+    backend: str = "sqlite"  # or "postgres" (PostgreSQL tracker and app store, Redis lock)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def database_url(self) -> str:
+        if self.backend == "postgres":
+            return POSTGRES_URL
+        return f"sqlite:///{self.workdir / 'app.db'}"
+
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            **BASE_ENV,
+            "DATABASE_URL": self.database_url,
+            "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
+            "TRACKER_DB": str(self.workdir / "tracker.db"),
+            "RASA_TOKEN": TOKEN,
+        }
+        if self.backend == "postgres":
+            env.update(
+                POSTGRES_HOST="127.0.0.1", POSTGRES_PORT="5432", POSTGRES_DB="test",
+                POSTGRES_USER="postgres", POSTGRES_PASSWORD="", REDIS_HOST="127.0.0.1",
+                REDIS_PORT="6379", REDIS_DB="1",
+            )
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, key: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+        log = self.workdir / f"{key}.log"
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+        )
+        self._processes[key] = process
+        return process
+
+    def start_actions(self, **env_overrides: str) -> None:
+        env = {**self.env(), **env_overrides}
+        process = self._spawn(
+            "actions",
+            [str(BIN / "rasa"), "run", "actions", "--port", str(self.actions_port),
+             "--actions", "actions"],
+            env,
+        )
+        wait_for(f"{self.actions_url}/health", process, self.workdir / "actions.log")
+
+    def restart_actions(self, **env_overrides: str) -> None:
+        """Restart the action server with other settings (e.g. ASSISTANT_NOW)."""
+        self.stop("actions")
+        self.start_actions(**env_overrides)
+
+    def start(self) -> Stack:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.start_actions()
+        endpoints = "endpoints.prod.yml" if self.backend == "postgres" else "endpoints.yml"
+        process = self._spawn(
+            "rasa",
+            [str(BIN / "rasa"), "run", "-m", str(MODEL), "--enable-api", "--auth-token", TOKEN,
+             "--port", str(self.rasa_port), "--endpoints", endpoints,
+             "--credentials", "credentials.yml", "--cors", "*"],
+            self.env(),
+        )
+        wait_for(f"{self.rasa_url}/status?token={TOKEN}", process, self.workdir / "rasa.log")
+        return self
+
+    def stop(self, key: str | None = None) -> None:
+        for name in [key] if key else list(self._processes):
+            process = self._processes.pop(name, None)
+            if process and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+    # --- What a REST caller does -------------------------------------------------------
+    def say(self, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        return http("POST", f"{self.rasa_url}/webhooks/rest/webhook", body)
+
+    def tracker(self, sender: str) -> dict:
+        return http("GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={TOKEN}")
+
+    def slot(self, sender: str, name: str) -> Any:
+        return self.tracker(sender)["slots"].get(name)
+
+
+def texts(messages: list[dict]) -> str:
+    """Everything the user sees, as one string (text and button titles)."""
+    parts = []
+    for message in messages:
+        parts.append(message.get("text") or "")
+        parts.extend(button["title"] for button in message.get("buttons") or [])
+    return "\n".join(parts)
+
+
+def payloads(messages: list[dict]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
