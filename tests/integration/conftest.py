@@ -1,5 +1,7 @@
 """Real servers for the integration tier: one stack per storage backend."""
 
+import os
+
 import pytest
 
 from tests.stack import Stack
@@ -8,7 +10,9 @@ from tests.stack import Stack
 OPEN_TIME = "2026-12-01T10:00:00+01:00"
 CLOSED_TIME = "2026-12-05T11:00:00+01:00"
 
-PORTS = {"sqlite": (15005, 15055), "postgres": (16005, 16055)}
+# TEST_PORT_BASE lets two test runs share a machine.
+_BASE = int(os.environ.get("TEST_PORT_BASE", "15000"))
+PORTS = {"sqlite": (_BASE + 5, _BASE + 55), "postgres": (_BASE + 1005, _BASE + 1055)}
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
