@@ -8,7 +8,10 @@ PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/claudia.tar.gz
-TRAINING_INPUTS := config.yml $(shell find domain data components -name '*.yml' -o -name '*.py' 2>/dev/null)
+# The web widget: npm dependencies pinned in widget/package-lock.json, bundled by esbuild.
+WIDGET_BUNDLE := widget/dist/claudia-widget.js
+WIDGET_SOURCES := $(wildcard widget/src/*)
+TRAINING_INPUTS := config.yml $(shell find domain data components policies -name '*.yml' -o -name '*.py' 2>/dev/null)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -16,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install train run shell validate lint test test-unit test-data test-stories \
-	test-integration test-e2e bench bench-nlu bench-latency lock clean
+	test-integration test-e2e widget bench bench-nlu bench-latency lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -36,7 +39,17 @@ $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 
 train: $(MODEL) ## Train the model when data, domain or config changed
 
-run: $(MODEL) ## Start the assistant (action server + Rasa REST/socket.io) on embedded defaults
+widget/node_modules/.installed: widget/package.json widget/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20 and npm"; exit 1; }
+	cd widget && npm ci --no-audit --no-fund
+	touch $@
+
+$(WIDGET_BUNDLE): widget/node_modules/.installed $(WIDGET_SOURCES)
+	cd widget && npm run --silent build
+
+widget: $(WIDGET_BUNDLE) ## Build the web widget (npm ci + esbuild) into widget/dist
+
+run: $(MODEL) $(WIDGET_BUNDLE) ## Start the assistant (action server + Rasa REST/socket.io) on embedded defaults
 	scripts/run.sh
 
 shell: $(MODEL) ## Talk to the assistant in the terminal (starts the action server)
@@ -46,7 +59,7 @@ validate: $(BIN)/.installed ## Check domain, data and stories for consistency
 	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet
 
 lint: $(BIN)/.installed ## Ruff on the Python code
-	$(BIN)/ruff check actions components tests bench scripts
+	$(BIN)/ruff check actions components channels policies desk tests bench scripts
 
 test: test-unit test-data test-stories test-integration test-e2e ## Run every test tier
 	@echo "All test tiers passed."
@@ -65,7 +78,7 @@ test-stories: $(MODEL) ## Test stories must be predicted without error
 test-integration: $(MODEL) ## Real Rasa + action servers over HTTP, SQLite and PostgreSQL/Redis
 	$(BIN)/pytest -q tests/integration
 
-test-e2e: $(MODEL) ## Whole conversations in a real browser
+test-e2e: $(MODEL) $(WIDGET_BUNDLE) ## Whole conversations in a real browser
 	scripts/ensure_browser.sh
 	$(BIN)/pytest -q tests/e2e
 

@@ -9,24 +9,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.settings import get_settings
-
 VOTE_BUTTONS = [
     {"title": "👍", "payload": "/vote_positif"},
     {"title": "👎", "payload": "/vote_negatif"},
 ]
 
 
-def selected_answer(latest_message: dict[str, Any]) -> tuple[str, str, float] | None:
-    """(topic, response name, confidence) chosen for the `faq` retrieval intent, if any."""
+def selected_answer(latest_message: dict[str, Any]) -> tuple[str, str] | None:
+    """(topic, response name) chosen for the `faq` retrieval intent, if any.
+
+    Uncertain choices never get here: components.faq_fallback turns them into nlu_fallback."""
     selector = (latest_message.get("response_selector") or {}).get("faq") or {}
     response = selector.get("response") or {}
     key = response.get("intent_response_key")
     if not key or "/" not in key:
         return None
-    return key.split("/", 1)[1], response.get("utter_action") or f"utter_{key}", float(
-        response.get("confidence") or 0.0
-    )
+    return key.split("/", 1)[1], response.get("utter_action") or f"utter_{key}"
 
 
 class ActionRepondreFaq(Action):
@@ -37,10 +35,9 @@ class ActionRepondreFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         answer = selected_answer(tracker.latest_message)
-        if answer is None or answer[2] < get_settings().seuil_confiance_faq:
-            # Not sure which answer fits: that is a misunderstanding, not a guess.
+        if answer is None:
             return [FollowupAction("action_gerer_incompris")]
-        topic, response, _ = answer
+        topic, response = answer
         dispatcher.utter_message(response=response, buttons=VOTE_BUTTONS)
         return [
             SlotSet("derniere_faq", topic),

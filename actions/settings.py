@@ -16,7 +16,6 @@ class Settings:
     live_chat_config: Path
     seuil_incompris: int
     seuil_votes_negatifs: int
-    seuil_confiance_faq: float
     assistant_now: str | None  # ISO-8601 with offset; overrides the clock for demos and tests
 
 
@@ -34,6 +33,5 @@ def get_settings() -> Settings:
         ),
         seuil_incompris=_int("SEUIL_INCOMPRIS", 2),
         seuil_votes_negatifs=_int("SEUIL_VOTES_NEGATIFS", 1),
-        seuil_confiance_faq=float(os.environ.get("SEUIL_CONFIANCE_FAQ", "0.3")),
         assistant_now=os.environ.get("ASSISTANT_NOW") or None,
     )

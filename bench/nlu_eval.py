@@ -38,22 +38,19 @@ async def evaluate(model: Path, test_file: Path, nonsense_file: Path) -> dict:
     ]
     nonsense = [line.strip() for line in nonsense_file.read_text().splitlines() if line.strip()]
 
-    from actions.settings import get_settings
-
-    faq_threshold = get_settings().seuil_confiance_faq
-    timings, errors = [], []
+    timings, errors, raw = [], [], []
     intent_ok = faq_total = faq_ok = oos_total = oos_ok = 0
     for text, intent, full_intent in examples:
         start = time.perf_counter()
         parsed = await agent.parse_message(text)
         timings.append(time.perf_counter() - start)
+        raw.append((intent, full_intent, parsed))
         predicted = parsed["intent"]["name"]
         response = (parsed.get("response_selector", {}).get("faq", {}) or {}).get("response", {})
-        predicted_full = predicted
-        if predicted == "faq":
-            answered = float(response.get("confidence") or 0) >= faq_threshold
-            predicted_full = response.get("intent_response_key") if answered else "faq/?"
-        good_intent = predicted == intent or (intent == "hors_perimetre" and predicted in OUT_OF_SCOPE)
+        predicted_full = response.get("intent_response_key") if predicted == "faq" else predicted
+        good_intent = predicted == intent or (
+            intent == "hors_perimetre" and predicted in OUT_OF_SCOPE
+        )
         intent_ok += good_intent
         if intent == "faq":
             faq_total += 1
@@ -66,6 +63,7 @@ async def evaluate(model: Path, test_file: Path, nonsense_file: Path) -> dict:
     nonsense_ok = 0
     for text in nonsense:
         parsed = await agent.parse_message(text)
+        raw.append(("hors_perimetre", "hors_perimetre", parsed))
         nonsense_ok += parsed["intent"]["name"] in OUT_OF_SCOPE
         if parsed["intent"]["name"] not in OUT_OF_SCOPE:
             errors.append(("hors_perimetre (nonsense)", parsed["intent"]["name"], text))
@@ -80,7 +78,42 @@ async def evaluate(model: Path, test_file: Path, nonsense_file: Path) -> dict:
         "parse_ms_median": 1000 * statistics.median(timings),
         "errors": errors,
         "confusions": Counter((t, p) for t, p, _ in errors).most_common(10),
+        "sweep": sweep(raw),
     }
+
+
+def sweep(raw: list) -> list[dict]:
+    """The three figures for other fallback thresholds, recomputed from the raw parses:
+    intent threshold (FallbackClassifier) x answer threshold (FaqConfidenceFallback)."""
+    rows = []
+    for intent_threshold in (0.3, 0.4, 0.45, 0.5, 0.6, 0.7):
+        for answer_threshold in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
+            ok = faq = faq_ok = oos = oos_ok = 0
+            for intent, full_intent, parsed in raw:
+                ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+                top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+                response = (parsed.get("response_selector", {}).get("faq", {}) or {}).get("response", {})
+                predicted = top["name"]
+                if top["confidence"] < intent_threshold or (
+                    predicted == "faq" and float(response.get("confidence") or 0) < answer_threshold
+                ):
+                    predicted = "nlu_fallback"
+                full = response.get("intent_response_key") if predicted == "faq" else predicted
+                if intent == "hors_perimetre":
+                    oos += 1
+                    oos_ok += predicted in OUT_OF_SCOPE
+                    ok += predicted in OUT_OF_SCOPE
+                else:
+                    ok += predicted == intent
+                if intent == "faq":
+                    faq += 1
+                    faq_ok += full == full_intent
+            rows.append({
+                "intent_threshold": intent_threshold, "answer_threshold": answer_threshold,
+                "intent_accuracy": ok / len(raw), "faq_topic_accuracy": faq_ok / faq,
+                "out_of_scope_rate": oos_ok / oos,
+            })
+    return rows
 
 
 def main() -> int:
@@ -91,6 +124,7 @@ def main() -> int:
         "--nonsense", type=Path, default=ROOT / "tests" / "nlu" / "hors_perimetre_nonsense.txt"
     )
     parser.add_argument("--check", action="store_true", help="fail below the quality bars")
+    parser.add_argument("--sweep", action="store_true", help="print other fallback thresholds")
     parser.add_argument("--json", type=Path, default=ROOT / "results" / "nlu_eval.json")
     args = parser.parse_args()
 
@@ -111,6 +145,12 @@ def main() -> int:
     print("Most frequent confusions (truth -> predicted):")
     for (truth, predicted), count in result["confusions"]:
         print(f"  {count} x {truth} -> {predicted}")
+    if args.sweep:
+        print("Fallback thresholds (intent x answer) -> intent acc, FAQ acc, out-of-scope rate:")
+        for row in result["sweep"]:
+            print(f"  {row['intent_threshold']:.2f} x {row['answer_threshold']:.2f} -> "
+                  f"{row['intent_accuracy']:.3f} {row['faq_topic_accuracy']:.3f} "
+                  f"{row['out_of_scope_rate']:.3f}")
     failed = [name for name, bar in BARS.items() if result[name] < bar]
     if args.check and failed:
         print(f"FAILED quality bars: {', '.join(failed)} (details in {args.json})")

@@ -1,0 +1,84 @@
+"""REST latency of the running assistant: /model/parse versus a full webhook turn.
+
+Starts its own action server + Rasa server (SQLite, loopback), warms up, then sends the same
+200 held-out FAQ questions, one client at a time, to /model/parse and to the REST webhook.
+Prints p50/p95 of both and the ratio of the medians (bar: full turn p50 < 1.5 x parse p50).
+
+    .venv/bin/python bench/latency.py [--n 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.stack import TOKEN, Stack, http  # noqa: E402
+
+
+def questions(n: int) -> list[str]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(ROOT / "tests" / "nlu" / "test_nlu.yml"))
+    faq = [m.get("text") for m in data.intent_examples if m.get("intent") == "faq"]
+    return [faq[i % len(faq)] for i in range(n)]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--port-base", type=int, default=19000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as workdir:
+        stack = Stack(
+            name="bench", workdir=Path(workdir), rasa_port=args.port_base + 5,
+            actions_port=args.port_base + 55,
+        )
+        started = time.perf_counter()
+        stack.start()
+        print(f"Servers up in {time.perf_counter() - started:.1f} s")
+        try:
+            texts = questions(args.n)
+            parse_url = f"{stack.rasa_url}/model/parse?token={TOKEN}"
+            for text in texts[:20]:  # warm-up
+                http("POST", parse_url, {"text": text})
+                stack.say(f"warmup-{uuid.uuid4().hex[:6]}", text)
+            parse = [timed(lambda t=t: http("POST", parse_url, {"text": t})) for t in texts]
+            # Conversations of ten questions, like a user asking a few things in a row.
+            senders = [f"bench-{i // 10}-{uuid.uuid4().hex[:6]}" for i in range(len(texts))]
+            for i in range(0, len(senders), 10):
+                senders[i : i + 10] = [senders[i]] * len(senders[i : i + 10])
+            turns = [timed(lambda s=s, t=t: stack.say(s, t)) for s, t in zip(senders, texts, strict=True)]
+        finally:
+            stack.stop()
+
+    for name, values in (("/model/parse", parse), ("webhook turn", turns)):
+        print(
+            f"{name:<14} n={len(values)}  p50 {statistics.median(values):7.1f} ms"
+            f"  p95 {percentile(values, 95):7.1f} ms"
+        )
+    ratio = statistics.median(turns) / statistics.median(parse)
+    print(f"full turn p50 / parse p50 = {ratio:.2f}  (bar: < 1.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

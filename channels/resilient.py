@@ -1,0 +1,75 @@
+"""REST and socket.io channels that tell the user when the action server is down.
+
+When the action server is unreachable, Rasa logs the failure, keeps the user's message in the
+tracker, and answers nothing. These channels keep Rasa's behaviour and URLs
+(/webhooks/rest/webhook, /socket.io) and add one French message (`utter_erreur_technique` from the
+domain) so that the user knows their message is kept and can try again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from typing import Any
+
+import aiohttp
+from rasa.core.channels import rest, socketio
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.domain import Domain
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+@lru_cache(maxsize=1)
+def technical_error_text() -> str:
+    domain = Domain.load(os.environ.get("DOMAIN_PATH", "domain"))
+    return domain.responses["utter_erreur_technique"][0]["text"]
+
+
+async def action_server_alive() -> bool:
+    url = os.environ.get("ACTION_ENDPOINT_URL", "")
+    if not url:
+        return True
+    health = url.rsplit("/", 1)[0] + "/health"
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            async with session.get(health) as response:
+                return response.status == 200
+    except (aiohttp.ClientError, OSError, TimeoutError):
+        return False
+
+
+def resilient(on_new_message: Handler, *, only_when_silent: bool) -> Handler:
+    async def handler(message: UserMessage) -> None:
+        await on_new_message(message)
+        output = message.output_channel
+        if only_when_silent and isinstance(output, CollectingOutputChannel) and output.messages:
+            return
+        if not await action_server_alive():
+            logger.error("action server unreachable; told the user of %s", message.sender_id)
+            await output.send_text_message(message.sender_id, technical_error_text())
+
+    return handler
+
+
+class RestInput(rest.RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(resilient(on_new_message, only_when_silent=True))
+
+
+class SocketIOInput(socketio.SocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        # socket.io answers are pushed, not collected: check the action server on every turn.
+        return super().blueprint(resilient(on_new_message, only_when_silent=False))
