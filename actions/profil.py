@@ -1,4 +1,17 @@
-"""Session start: the website's metadata (profile, login state, identity, user agent) becomes slots."""
+"""Session start: the website's metadata (profile, login state, identity, user agent) becomes slots.
+
+Rasa hands the metadata of the first message of a session to action_session_start in the
+`session_started_metadata` slot. The widget (widget/src/claudia-widget.js) sends, with every
+message (socket.io `user_uttered` payload, key `metadata`):
+
+    {"utilisateur": {"connecte": true, "profil": "fournisseur", "identifiant": "...",
+                     "structure": "...", "siret": "..."},
+     "user_agent": "<navigator.userAgent>"}
+
+A REST caller may send the same keys flat ({"connecte": true, "profil": ..., "user_agent": ...}).
+The metadata comes from the browser: it is never trusted beyond choosing answer variations and
+prefilling fields the user can still correct.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +20,31 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from stdnum.fr import siret as siret_numbers
 
 PROFILS = {"fournisseur", "structure_publique", "prestataire_justice", "agriculteur"}
 MAX_FIELD = 200  # identity fields are short; anything longer is not trusted as-is
+MAX_USER_AGENT = 512
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
+def _text(value: Any, limit: int = MAX_FIELD) -> str | None:
+    if value is None or isinstance(value, (dict, list, bool)):
         return None
-    text = str(value).strip()
-    return text[:MAX_FIELD] or None
+    text = " ".join(str(value).split())  # no control characters or line breaks in a slot
+    return text[:limit] or None
+
+
+def _connecte(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in {"true", "1", "oui"})
+
+
+def _siret(value: Any) -> str | None:
+    """A valid SIRET, compacted (no spaces); anything else is dropped rather than prefilled."""
+    text = _text(value)
+    if text is None:
+        return None
+    number = siret_numbers.compact(text)
+    return number if siret_numbers.is_valid(number) else None
 
 
 def profile_slots(metadata: dict[str, Any] | None) -> list[EventType]:
@@ -24,15 +52,17 @@ def profile_slots(metadata: dict[str, Any] | None) -> list[EventType]:
     metadata = metadata if isinstance(metadata, dict) else {}
     user = metadata.get("utilisateur") if isinstance(metadata.get("utilisateur"), dict) else metadata
     profil = _text(user.get("profil"))
-    connecte = user.get("connecte")
-    events: list[EventType] = [
+    return [
         SlotSet("profil", profil if profil in PROFILS else None),
-        SlotSet("connecte", connecte is True or str(connecte).lower() == "true"),
+        SlotSet("connecte", _connecte(user.get("connecte"))),
+        SlotSet("identifiant", _text(user.get("identifiant"))),
+        SlotSet("structure", _text(user.get("structure"))),
+        SlotSet("siret", _siret(user.get("siret"))),
+        SlotSet(
+            "navigateur",
+            _text(metadata.get("user_agent") or user.get("user_agent"), MAX_USER_AGENT),
+        ),
     ]
-    for slot, key in (("identifiant", "identifiant"), ("structure", "structure"), ("siret", "siret")):
-        events.append(SlotSet(slot, _text(user.get(key))))
-    events.append(SlotSet("navigateur", _text(metadata.get("user_agent") or user.get("user_agent"))))
-    return events
 
 
 class ActionSessionStart(Action):

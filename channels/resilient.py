@@ -1,5 +1,8 @@
 """REST and socket.io channels that tell the user when the action server is down.
 
+(The socket.io channel also joins each socket to its conversation's room, which Rasa 3.6 fails to
+do with the python-socketio release it installs.)
+
 When the action server is unreachable, Rasa logs the failure, keeps the user's message in the
 tracker, and answers nothing. These channels keep Rasa's behaviour and URLs
 (/webhooks/rest/webhook, /socket.io) and add one French message (`utter_erreur_technique` from the
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -72,4 +76,18 @@ class SocketIOInput(socketio.SocketIOInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         # socket.io answers are pushed, not collected: check the action server on every turn.
-        return super().blueprint(resilient(on_new_message, only_when_silent=False))
+        blueprint = super().blueprint(resilient(on_new_message, only_when_silent=False))
+        sio = self.sio
+
+        # Rasa 3.6 calls AsyncServer.enter_room without await; since python-socketio 5.10 it is a
+        # coroutine, so the socket never joined its conversation's room and answers were lost.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: dict | None) -> None:
+            data = data if isinstance(data, dict) else {}
+            if not data.get("session_id"):
+                data["session_id"] = uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, data["session_id"], namespace=self.namespace)
+            await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+
+        return blueprint
