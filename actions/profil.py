@@ -15,13 +15,18 @@ prefilling fields the user can still correct.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 from stdnum.fr import siret as siret_numbers
 
+from actions.handoff_store import HandoffView, open_handoff_for
+
+logger = logging.getLogger(__name__)
 PROFILS = {"fournisseur", "structure_publique", "prestataire_justice", "agriculteur"}
 MAX_FIELD = 200  # identity fields are short; anything longer is not trusted as-is
 MAX_USER_AGENT = 512
@@ -73,4 +78,16 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         metadata = tracker.get_slot("session_started_metadata")
-        return [SessionStarted(), *profile_slots(metadata), ActionExecuted("action_listen")]
+        events = [SessionStarted(), *profile_slots(metadata)]
+        handoff = _open_handoff(tracker.sender_id)
+        if handoff is not None:  # a new session must not hand the user back to the bot mid-chat
+            events.append(SlotSet("id_transfert", str(handoff.id)))
+        return [*events, ActionExecuted("action_listen")]
+
+
+def _open_handoff(conversation_id: str) -> HandoffView | None:
+    try:
+        return open_handoff_for(conversation_id)
+    except SQLAlchemyError:
+        logger.exception("could not look up an open handoff for %s", conversation_id)
+        return None

@@ -10,3 +10,9 @@ export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PO
 export TRACKER_DB="${TRACKER_DB:-$ROOT/var/tracker.db}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$ROOT/var/app.db}"
 export ENDPOINTS_FILE="${ENDPOINTS_FILE:-endpoints.yml}"
+# Advisor desk (desk/settings.py): its port, how it reaches Rasa, its API token, and the demo
+# advisor of conf/advisors.yml (DESK_DEMO=true is for local runs only).
+export DESK_PORT="${DESK_PORT:-5080}"
+export RASA_URL="${RASA_URL:-http://127.0.0.1:${RASA_PORT}}"
+export DESK_API_TOKEN="${DESK_API_TOKEN:-change-me-desk-token}"
+export DESK_DEMO="${DESK_DEMO:-true}"

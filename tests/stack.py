@@ -1,6 +1,7 @@
 """Start the real servers of the assistant for tests: action server and Rasa server.
 
 Used by the integration and end-to-end tiers. Each stack gets its own ports and databases.
+The advisor desk (desk/) is optional: `start_desk()` runs it beside the two servers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "claudia.tar.gz"
 TOKEN = "test-token"
+DESK_API_TOKEN = "desk-test-token"
+DESK_PORT_OFFSET = 75  # the desk listens on rasa_port + 75 unless told otherwise
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 BASE_ENV = {
@@ -62,6 +65,7 @@ class Stack:
     actions_port: int
     backend: str = "sqlite"  # or "postgres" (PostgreSQL tracker and app store, Redis lock)
     extra_env: dict[str, str] = field(default_factory=dict)
+    desk_port: int | None = None
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -71,6 +75,10 @@ class Stack:
     @property
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def desk_url(self) -> str:
+        return f"http://127.0.0.1:{self.desk_port or self.rasa_port + DESK_PORT_OFFSET}"
 
     @property
     def database_url(self) -> str:
@@ -132,6 +140,26 @@ class Stack:
         )
         wait_for(f"{self.rasa_url}/status?token={TOKEN}", process, self.workdir / "rasa.log")
         return self
+
+    def start_desk(self, **env_overrides: str) -> None:
+        """Start the advisor desk, talking to this stack's Rasa server and database.
+
+        Demo accounts are allowed; ADVISORS_FILE can point to other accounts. The API token is
+        DESK_API_TOKEN.
+        """
+        self.desk_port = self.desk_port or self.rasa_port + DESK_PORT_OFFSET
+        env = {
+            **self.env(),
+            "DESK_HOST": "127.0.0.1",
+            "DESK_PORT": str(self.desk_port),
+            "RASA_URL": self.rasa_url,
+            "DESK_API_TOKEN": DESK_API_TOKEN,
+            "DESK_DEMO": "true",
+            "DESK_SWEEP_SECONDS": "1",
+            **env_overrides,
+        }
+        process = self._spawn("desk", [str(BIN / "python"), "-m", "desk"], env)
+        wait_for(f"{self.desk_url}/connexion", process, self.workdir / "desk.log", seconds=60)
 
     def stop(self, key: str | None = None) -> None:
         for name in [key] if key else list(self._processes):

@@ -1,0 +1,64 @@
+"""Advisor accounts, from the advisors file (conf/advisors.yml): login, first name, bcrypt hash.
+
+The file is read at each use, so that operators can add or remove an advisor without a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import bcrypt
+import yaml
+
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit: longer passwords are refused, not silently cut
+
+
+@dataclass(frozen=True)
+class Advisor:
+    login: str
+    name: str  # first name, shown to users
+    password_hash: bytes
+    demo: bool = False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> bytes:
+    return bcrypt.hashpw(b"no such advisor", bcrypt.gensalt(rounds=10))
+
+
+def load_advisors(path: Path, *, allow_demo: bool) -> dict[str, Advisor]:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    advisors = {}
+    for entry in raw.get("conseillers") or []:
+        advisor = Advisor(
+            login=str(entry["identifiant"]).strip(),
+            name=str(entry.get("prenom") or entry["identifiant"]).strip(),
+            password_hash=str(entry["mot_de_passe_bcrypt"]).encode(),
+            demo=bool(entry.get("demo", False)),
+        )
+        if advisor.demo and not allow_demo:
+            continue
+        advisors[advisor.login] = advisor
+    return advisors
+
+
+def authenticate(advisors: dict[str, Advisor], login: str, password: str) -> Advisor | None:
+    """The advisor if the password matches; the same bcrypt work is done for an unknown login."""
+    advisor = advisors.get(login.strip())
+    secret = password.encode()
+    if len(secret) > MAX_PASSWORD_BYTES:
+        return None
+    expected = advisor.password_hash if advisor else _dummy_hash()
+    try:
+        matches = bcrypt.checkpw(secret, expected)
+    except ValueError:  # a malformed hash in the file
+        return None
+    return advisor if advisor and matches else None
+
+
+def hash_password(password: str, rounds: int = 12) -> str:
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"password longer than {MAX_PASSWORD_BYTES} bytes")
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()

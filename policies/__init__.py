@@ -1,0 +1,1 @@
+"""Custom dialogue policies of the Claud.IA assistant (listed in config.yml)."""

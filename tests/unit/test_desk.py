@@ -1,0 +1,212 @@
+"""The advisor desk app in-process (aiohttp test server) on a real SQLite database.
+
+Rasa is not running here: wake-ups fail and the API says so (`notified: false`); the end-to-end
+tests with Rasa are in tests/integration/test_conseiller.py.
+"""
+
+import sys
+import types
+
+import pytest
+import yaml
+from aiohttp.test_utils import TestClient, TestServer
+
+from actions import handoff_store
+from actions.persistence import get_engine
+from actions.settings import get_settings
+from desk.advisors import hash_password
+from desk.app import create_app
+from desk.settings import DeskSettings
+
+TOKEN = "jeton-de-test"
+PROTECTED = [
+    ("GET", "/"),
+    ("GET", "/static/desk.js"),
+    ("GET", "/api/moi"),
+    ("GET", "/api/handoffs"),
+    ("GET", "/api/handoffs/1"),
+    ("GET", "/api/handoffs/1/messages"),
+    ("POST", "/api/handoffs/1/messages"),
+    ("POST", "/api/handoffs/1/take"),
+    ("POST", "/api/handoffs/1/close"),
+    ("GET", "/api/sollicitations/SOL-2026-000001"),
+    ("GET", "/api/sollicitations/SOL-2026-000001.txt"),
+    ("GET", "/api/openapi.yaml"),
+    ("GET", "/api/nimporte-quoi"),
+    ("GET", "/nimporte-quoi"),
+    ("POST", "/deconnexion"),
+]
+
+
+@pytest.fixture
+async def desk(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("ASSISTANT_NOW", "2026-12-01T10:00:00+01:00")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    advisors = tmp_path / "advisors.yml"
+    accounts = [
+        {"identifiant": login, "prenom": login.title(), "mot_de_passe_bcrypt": hash_password(password, 4)}
+        for login, password in (("alice", "secret-alice"), ("bruno", "secret-bruno"), ("demo", "demo"))
+    ]
+    accounts[-1]["demo"] = True
+    advisors.write_text(yaml.safe_dump({"conseillers": accounts}), encoding="utf-8")
+    settings = DeskSettings(
+        host="127.0.0.1", port=0, rasa_url="http://127.0.0.1:9", rasa_token="t", api_token=TOKEN,
+        advisors_file=advisors, allow_demo_accounts=False, session_hours=1, cookie_secure=False,
+        sweep_seconds=3600,
+    )
+    async with TestClient(TestServer(create_app(settings, sweep=False))) as client:
+        yield client
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def bearer(advisor: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    if advisor:
+        headers["X-Conseiller"] = advisor
+    return headers
+
+
+async def login(desk, identifiant="alice", password="secret-alice"):
+    return await desk.post(
+        "/connexion", data={"identifiant": identifiant, "mot_de_passe": password}, allow_redirects=False
+    )
+
+
+def queued(conversation_id="conv-1"):
+    handoff, _ = handoff_store.create_handoff(
+        conversation_id=conversation_id, motif="demande_directe", profil="agriculteur", context={},
+        channel="socketio", transcript=[],
+    )
+    return handoff
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+async def test_nothing_is_served_without_a_session_or_the_token(desk, method, path):
+    for headers in ({}, {"Authorization": "Bearer mauvais"}, {"Cookie": "desk_session=forge"}):
+        response = await desk.request(method, path, headers=headers, allow_redirects=False)
+        if method == "GET" and not path.startswith("/api/"):
+            assert response.status == 303 and response.headers["Location"] == "/connexion"
+        else:
+            assert response.status == 401
+            body = await response.json()
+            assert body["error"] == "non_authentifie" and "Connectez-vous" in body["message"]
+
+
+async def test_the_login_page_is_the_only_public_page(desk):
+    response = await desk.get("/connexion")
+    assert response.status == 200
+    page = await response.text()
+    assert "Identifiant" in page and "Mot de passe" in page and 'lang="fr"' in page
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_a_wrong_password_or_a_demo_account_outside_demo_mode_is_refused(desk):
+    for identifiant, password in (("alice", "faux"), ("personne", "faux"), ("demo", "demo")):
+        response = await login(desk, identifiant, password)
+        assert response.status == 401
+        assert "Identifiant ou mot de passe incorrect." in await response.text()
+        assert "desk_session" not in response.cookies
+
+
+async def test_repeated_failures_are_slowed_down(desk):
+    for _ in range(5):
+        await login(desk, "alice", "faux")
+    response = await login(desk)  # even the right password waits now
+    assert response.status == 429
+    assert "Trop de tentatives" in await response.text()
+
+
+async def test_a_logged_in_advisor_gets_the_page_and_the_api_until_logout(desk):
+    response = await login(desk)
+    assert response.status == 303 and response.headers["Location"] == "/"
+    cookie = response.cookies["desk_session"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    page = await desk.get("/")
+    assert page.status == 200 and "Console des conseillers" in await page.text()
+    assert (await (await desk.get("/api/moi")).json()) == {"login": "alice", "name": "Alice"}
+    assert (await desk.get("/static/desk.js")).status == 200
+    refused = await desk.post("/api/handoffs/1/take", data="x", headers={"Content-Type": "text/plain"})
+    assert refused.status == 415  # a cross-site form cannot act for the advisor
+    await desk.post("/deconnexion", allow_redirects=False)
+    assert (await desk.get("/api/moi")).status == 401
+
+
+async def test_the_token_reads_and_acts_only_as_a_named_advisor(desk):
+    handoff = queued()
+    listing = await (await desk.get("/api/handoffs", headers=bearer())).json()
+    assert [h["id"] for h in listing["handoffs"]] == [handoff.id]
+    assert listing["handoffs"][0]["position"] == 1 and listing["queue"]["waiting"] == 1
+    anonymous = await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer())
+    assert anonymous.status == 403 and (await anonymous.json())["error"] == "conseiller_requis"
+    unknown = await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer("mallory"))
+    assert unknown.status == 403
+
+
+async def test_two_advisors_cannot_take_the_same_conversation(desk):
+    handoff = queued()
+    first = await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer("alice"))
+    assert first.status == 200
+    body = await first.json()
+    assert body["handoff"]["advisor"] == {"login": "alice", "name": "Alice"}
+    assert body["notified"] is False  # Rasa is not running in this test
+    second = await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer("bruno"))
+    assert second.status == 409
+    assert (await second.json())["message"] == "Cette conversation a déjà été prise en charge par Alice."
+    intruder = await desk.post(
+        f"/api/handoffs/{handoff.id}/messages", json={"text": "bonjour"}, headers=bearer("bruno")
+    )
+    assert intruder.status == 403
+
+
+async def test_advisor_messages_are_checked_and_stored(desk):
+    handoff = queued()
+    await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer("alice"))
+    url = f"/api/handoffs/{handoff.id}/messages"
+    for body, status, code in (
+        ({"text": "  "}, 400, "message_vide"),
+        ({"text": "x" * 2001}, 400, "message_trop_long"),
+        ({"texte": "bonjour"}, 400, "message_vide"),
+        (["bonjour"], 400, "json_invalide"),
+    ):
+        response = await desk.post(url, json=body, headers=bearer("alice"))
+        assert (response.status, (await response.json())["error"]) == (status, code)
+    sent = await desk.post(url, json={"text": "<b>Bonjour</b>, je regarde."}, headers=bearer("alice"))
+    assert sent.status == 201
+    messages = await (await desk.get(f"{url}?after=0", headers=bearer())).json()
+    assert [m["text"] for m in messages["messages"]] == ["<b>Bonjour</b>, je regarde."]
+    closed = await desk.post(f"/api/handoffs/{handoff.id}/close", headers=bearer("alice"))
+    assert (await closed.json())["handoff"]["status"] == "cloturee"
+    late = await desk.post(url, json={"text": "encore là ?"}, headers=bearer("alice"))
+    assert late.status == 409
+
+
+async def test_a_missing_handoff_is_a_clear_404(desk):
+    response = await desk.get("/api/handoffs/999", headers=bearer())
+    assert response.status == 404
+    assert (await response.json())["message"] == "Cette conversation n'existe pas."
+
+
+async def test_solicitations_are_404_until_the_store_exists(desk, monkeypatch):
+    monkeypatch.setitem(sys.modules, "actions.sollicitation_store", None)  # import fails
+    for path in ("/api/sollicitations/SOL-2026-000001", "/api/sollicitations/SOL-2026-000001.txt"):
+        response = await desk.get(path, headers=bearer())
+        assert response.status == 404
+        assert (await response.json())["message"] == "Aucune sollicitation ne porte cette référence."
+
+
+async def test_solicitations_are_read_back_as_json_and_text(desk, monkeypatch):
+    store = types.ModuleType("actions.sollicitation_store")
+    drafts = {"SOL-2026-000001": {"reference": "SOL-2026-000001", "description": "Facture rejetée"}}
+    store.sollicitation_as_dict = drafts.get
+    store.sollicitation_as_text = lambda ref: "Référence : SOL-2026-000001\n" if ref in drafts else None
+    monkeypatch.setitem(sys.modules, "actions.sollicitation_store", store)
+    monkeypatch.setattr("actions.sollicitation_store", store, raising=False)
+    as_json = await desk.get("/api/sollicitations/SOL-2026-000001", headers=bearer())
+    assert (await as_json.json())["description"] == "Facture rejetée"
+    as_text = await desk.get("/api/sollicitations/SOL-2026-000001.txt", headers=bearer())
+    assert as_text.content_type == "text/plain" and await as_text.text() == "Référence : SOL-2026-000001\n"
+    for missing in ("SOL-2026-000002", "SOL-2026-000002.txt", "..%2F..%2Fetc", "a b"):
+        assert (await desk.get(f"/api/sollicitations/{missing}", headers=bearer())).status == 404
