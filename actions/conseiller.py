@@ -151,7 +151,13 @@ def synchronise(
         else:
             dispatcher.utter_message(response="utter_conseiller_attente_depassee", delai=minutes)
         dispatcher.utter_message(response="utter_proposer_sollicitation_apres_attente")
-        return [*events, *_back_to_assistant(), SlotSet("offre_escalade", "sollicitation")]
+        return [
+            *events,
+            *_back_to_assistant(),
+            SlotSet("offre_escalade", "sollicitation"),
+            # Any reason but a direct request makes the form offer the transcript so far.
+            SlotSet("motif_escalade", "conseiller_indisponible"),
+        ]
     return events
 
 

@@ -17,6 +17,29 @@ from actions.votes import record_vote
 logger = logging.getLogger(__name__)
 
 
+FAQ_PREFIX = "utter_faq/"
+
+
+def last_faq_answer(tracker: Tracker) -> tuple[str, str, str | None] | None:
+    """(answer id, topic, user message) of the session's last FAQ answer, if any.
+
+    FAQ answers are sent by Rasa's `utter_faq`, which records the response name in the bot
+    event's metadata; the answer id is that event's timestamp, unique in the conversation.
+    """
+    found = None
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            break
+        if found is None and kind == "bot":
+            action = (event.get("metadata") or {}).get("utter_action") or ""
+            if action.startswith(FAQ_PREFIX):
+                found = (repr(event.get("timestamp")), action.removeprefix(FAQ_PREFIX))
+        elif found is not None and kind == "user":
+            return (*found, event.get("text"))
+    return (*found, None) if found else None
+
+
 def _count(tracker: Tracker, slot: str) -> int:
     return int(tracker.get_slot(slot) or 0)
 
@@ -73,20 +96,21 @@ class ActionEnregistrerVote(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         positive = (tracker.latest_message.get("intent") or {}).get("name") == "vote_positif"
-        answer_id = tracker.get_slot("id_derniere_reponse")
-        if answer_id is None:
+        answer = last_faq_answer(tracker)
+        if answer is None:
             if positive:
                 dispatcher.utter_message(response="utter_vote_sans_reponse")
                 return []
             # Unhappy before any answer: that is still a reason to offer a human.
             return self._negative(dispatcher, tracker)
+        answer_id, topic, user_message = answer
         try:
             new = record_vote(
                 conversation_id=tracker.sender_id,
                 answer_id=answer_id,
                 value=1 if positive else -1,
-                topic=tracker.get_slot("derniere_faq"),
-                user_message=tracker.get_slot("dernier_message_faq"),
+                topic=topic,
+                user_message=user_message,
                 profil=tracker.get_slot("profil"),
                 connecte=tracker.get_slot("connecte"),
             )

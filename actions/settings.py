@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     database_url: str
     live_chat_config: Path
+    sollicitation_catalogue: Path
     seuil_incompris: int
     seuil_votes_negatifs: int
     assistant_now: str | None  # ISO-8601 with offset; overrides the clock for demos and tests
@@ -30,6 +31,11 @@ def get_settings() -> Settings:
         database_url=os.environ.get("DATABASE_URL", default_db),
         live_chat_config=Path(
             os.environ.get("LIVE_CHAT_CONFIG", PROJECT_ROOT / "conf" / "live_chat.yml")
+        ),
+        sollicitation_catalogue=Path(
+            os.environ.get(
+                "SOLLICITATION_CATALOGUE", PROJECT_ROOT / "conf" / "sollicitation_catalogue.yml"
+            )
         ),
         seuil_incompris=_int("SEUIL_INCOMPRIS", 2),
         seuil_votes_negatifs=_int("SEUIL_VOTES_NEGATIFS", 1),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import time
 import urllib.error
@@ -40,6 +41,14 @@ def http(method: str, url: str, body: Any = None, timeout: float = 60) -> Any:
     with urllib.request.urlopen(request, timeout=timeout) as response:
         raw = response.read()
     return json.loads(raw) if raw else None
+
+
+def ensure_free(port: int) -> None:
+    """Refuse to start on a port something already answers on (another test run's server)."""
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is already in use: set TEST_PORT_BASE to another value")
 
 
 def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 240) -> None:
@@ -113,6 +122,7 @@ class Stack:
         return process
 
     def start_actions(self, **env_overrides: str) -> None:
+        ensure_free(self.actions_port)
         env = {**self.env(), **env_overrides}
         process = self._spawn(
             "actions",
@@ -129,6 +139,7 @@ class Stack:
 
     def start(self) -> Stack:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        ensure_free(self.rasa_port)
         self.start_actions()
         endpoints = "endpoints.prod.yml" if self.backend == "postgres" else "endpoints.yml"
         process = self._spawn(

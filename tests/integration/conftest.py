@@ -12,7 +12,7 @@ CLOSED_TIME = "2026-12-05T11:00:00+01:00"
 
 # TEST_PORT_BASE lets two test runs share a machine.
 _BASE = int(os.environ.get("TEST_PORT_BASE", "15000"))
-PORTS = {"sqlite": (_BASE + 5, _BASE + 55), "postgres": (_BASE + 1005, _BASE + 1055)}
+PORTS = {"sqlite": (_BASE + 5, _BASE + 55), "postgres": (_BASE + 505, _BASE + 555)}
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

@@ -53,4 +53,4 @@ def test_after_a_live_chat_action_the_assistant_listens(action):
 
 
 def test_after_another_action_it_leaves_the_turn_to_the_others():
-    assert next_action(tracker(user("faq"), ActionExecuted("action_repondre_faq"), slot="12")) is None
+    assert next_action(tracker(user("faq"), ActionExecuted("utter_faq"), slot="12")) is None

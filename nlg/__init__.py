@@ -1,0 +1,1 @@
+"""Response generation of the Rasa server."""

@@ -1,0 +1,34 @@
+"""Responses from the domain, with the 👍/👎 buttons added to every FAQ answer.
+
+Configured in endpoints.yml (`nlg: type: nlg.faq_votes.FaqVoteNLG`). FAQ answers are sent by
+Rasa's own retrieval action `utter_faq`, without a call to the action server; trainers write
+answers without buttons and every variation still gets the two vote buttons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+FAQ_PREFIX = "utter_faq/"
+VOTE_BUTTONS = [
+    {"title": "👍", "payload": "/vote_positif"},
+    {"title": "👎", "payload": "/vote_negatif"},
+]
+
+
+class FaqVoteNLG(TemplatedNaturalLanguageGenerator):
+    def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None):
+        super().__init__((domain or Domain.empty()).responses)
+
+    async def generate(
+        self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if response is not None and utter_action.startswith(FAQ_PREFIX):
+            response["buttons"] = [*(response.get("buttons") or []), *VOTE_BUTTONS]
+        return response
