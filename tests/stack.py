@@ -201,6 +201,8 @@ def texts(messages: list[dict]) -> str:
     parts = []
     for message in messages:
         parts.append(message.get("text") or "")
+        custom = (message.get("custom") or {}).get("data") or {}
+        parts.append(custom.get("text") or "")  # advisor messages and notices
         parts.extend(button["title"] for button in message.get("buttons") or [])
     return "\n".join(parts)
 

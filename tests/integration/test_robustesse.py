@@ -9,8 +9,9 @@ HOSTILE = [
     "'; DROP TABLE votes; --",
     "<script>alert('x')</script> comment créer un compte",
     "😀😀😀 🚀",
-    "facture " * 1500,  # about 12 000 characters
+    " ".join(["facture"] * 1500),  # about 12 000 characters
 ]
+HOSTILE_IDS = ["sql", "html", "emoji", "huge"]
 
 
 def user_texts(stack, sender) -> list[str]:
@@ -24,7 +25,7 @@ def test_an_empty_message_gets_a_french_answer(stack, sender, message):
     assert any(word in answer for word in ("reformuler", "compris", "phrase"))
 
 
-@pytest.mark.parametrize("message", HOSTILE)
+@pytest.mark.parametrize("message", HOSTILE, ids=HOSTILE_IDS)
 def test_hostile_or_huge_text_gets_an_answer_and_is_kept_verbatim(stack, sender, message):
     answer = stack.say(sender, message)
     assert texts(answer).strip()
@@ -35,10 +36,10 @@ def test_a_dead_action_server_is_explained_and_the_message_kept(stack, sender):
     stack.say(sender, "bonjour")
     stack.stop("actions")
     try:
-        answer = texts(stack.say(sender, "comment créer un compte ?"))
+        answer = texts(stack.say(sender, "je veux parler à un conseiller"))
         assert "incident technique" in answer
         assert "conservé" in answer
     finally:
         stack.start_actions(ASSISTANT_NOW=OPEN_TIME)
-    assert "comment créer un compte ?" in user_texts(stack, sender)
-    assert "Créer un compte" in texts(stack.say(sender, "comment créer un compte ?"))
+    assert "je veux parler à un conseiller" in user_texts(stack, sender)
+    assert "conseiller" in texts(stack.say(sender, "je veux parler à un conseiller"))
