@@ -28,7 +28,13 @@ sys.path.insert(0, str(ROOT))  # components/ (custom spaCy loader) and actions/ 
 
 
 async def evaluate(model: Path, test_file: Path, nonsense_file: Path) -> dict:
+    import logging
+
+    import structlog
     from rasa.core.agent import Agent
+
+    # One debug line per parsed message otherwise: keep the output to the figures.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     from rasa.shared.nlu.training_data.loading import load_data
 
     agent = Agent.load(str(model))
