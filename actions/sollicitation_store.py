@@ -24,7 +24,7 @@ from sqlalchemy import select
 from actions import horaires
 from actions.models import Sollicitation
 from actions.persistence import session_scope
-from actions.settings import PROJECT_ROOT, get_settings
+from actions.settings import get_settings
 from actions.validation import normaliser
 
 # The fields of a request, in the order they are asked and printed.
@@ -229,9 +229,8 @@ def parse_catalogue(raw: Any) -> Catalogue:
 
 
 def catalogue_path() -> Path:
-    """Settings.sollicitation_catalogue (SOLLICITATION_CATALOGUE) when set, else the shipped file."""
-    configured = getattr(get_settings(), "sollicitation_catalogue", None)
-    return Path(configured or PROJECT_ROOT / "conf" / "sollicitation_catalogue.yml")
+    """The catalogue file: SOLLICITATION_CATALOGUE, by default conf/sollicitation_catalogue.yml."""
+    return get_settings().sollicitation_catalogue
 
 
 _cache: dict[tuple[str, float], Catalogue] = {}

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import socketio
+import yaml
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -319,11 +320,9 @@ def test_the_live_chat_closing_while_waiting_offers_a_written_request(desk, send
 def short_wait(desk, tmp_path):
     """The action server gives up a waiting handoff after 3 seconds, for one test."""
     config = tmp_path / "live_chat.yml"
-    config.write_text(
-        (ROOT / "conf" / "live_chat.yml").read_text(encoding="utf-8")
-        + "\ndelai_attente_conseiller_minutes: 0.05\n",
-        encoding="utf-8",
-    )
+    settings = yaml.safe_load((ROOT / "conf" / "live_chat.yml").read_text(encoding="utf-8"))
+    settings["delai_attente_conseiller_minutes"] = 0.05
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     desk.restart_actions(LIVE_CHAT_CONFIG=str(config))
     yield desk
     desk.restart_actions()

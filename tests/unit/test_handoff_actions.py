@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -24,11 +25,9 @@ CLOSED_TIME = "2026-12-05T11:00:00+01:00"
 @pytest.fixture(autouse=True)
 def app_db(tmp_path, monkeypatch):
     config = tmp_path / "live_chat.yml"
-    config.write_text(
-        (PROJECT_ROOT / "conf" / "live_chat.yml").read_text(encoding="utf-8")
-        + "\ndelai_attente_conseiller_minutes: 5\n",
-        encoding="utf-8",
-    )
+    settings = yaml.safe_load((PROJECT_ROOT / "conf" / "live_chat.yml").read_text(encoding="utf-8"))
+    settings["delai_attente_conseiller_minutes"] = 5
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("ASSISTANT_NOW", OPEN_TIME)
     monkeypatch.setenv("LIVE_CHAT_CONFIG", str(config))
