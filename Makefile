@@ -59,7 +59,7 @@ validate: $(BIN)/.installed ## Check domain, data and stories for consistency
 	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet
 
 lint: $(BIN)/.installed ## Ruff on the Python code
-	$(BIN)/ruff check actions components channels nlg policies desk tests bench scripts
+	$(BIN)/ruff check actions components channels nlg policies tracker_stores desk tests bench scripts
 
 test: test-unit test-data test-stories test-integration test-e2e ## Run every test tier
 	@echo "All test tiers passed."
