@@ -1,5 +1,9 @@
 """REST and socket.io channels that tell the user when the action server is down.
 
+The REST channel also answers a malformed request with a 400 and a French reason
+(`{"error": code, "message": ...}`, as the advisor desk's API does) instead of Sanic's English
+error, a 500, or a silent reply into a shared "default" conversation when `sender` is missing.
+
 (The socket.io channel also joins each socket to its conversation's room, which Rasa 3.6 fails to
 do with the python-socketio release it installs.)
 
@@ -11,6 +15,7 @@ domain) so that the user knows their message is kept and can try again.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import uuid
@@ -22,10 +27,37 @@ import aiohttp
 from rasa.core.channels import rest, socketio
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.domain import Domain
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
+
+# What a REST caller reads when its request cannot be a user message.
+REQUEST_ERRORS = {
+    "json_invalide": 'Le corps de la requête doit être un objet JSON : {"sender": "…", "message": "…"}.',
+    "sender_requis": "Le champ « sender » (identifiant de la conversation) doit être une chaîne non vide.",
+    "message_invalide": "Le champ « message » doit être une chaîne de caractères (elle peut être vide).",
+    "metadata_invalide": "Le champ « metadata », s'il est présent, doit être un objet JSON.",
+}
+
+
+def webhook_request_error(body: bytes) -> str | None:
+    """The REQUEST_ERRORS code that a REST webhook body deserves, or None when it is usable."""
+    try:
+        payload = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return "json_invalide"
+    if not isinstance(payload, dict):
+        return "json_invalide"
+    sender = payload.get("sender")
+    if not isinstance(sender, str) or not sender.strip():
+        return "sender_requis"
+    if not isinstance(payload.get("message"), str):
+        return "message_invalide"
+    if payload.get("metadata") is not None and not isinstance(payload["metadata"], dict):
+        return "metadata_invalide"
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +98,19 @@ class RestInput(rest.RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(resilient(on_new_message, only_when_silent=True))
+        blueprint = super().blueprint(resilient(on_new_message, only_when_silent=True))
+
+        @blueprint.middleware("request")
+        async def refuse_malformed(request: Request) -> response.HTTPResponse | None:
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            code = webhook_request_error(request.body)
+            if code is None:
+                return None
+            logger.info("REST webhook request refused: %s", code)
+            return response.json({"error": code, "message": REQUEST_ERRORS[code]}, status=400)
+
+        return blueprint
 
 
 class SocketIOInput(socketio.SocketIOInput):
