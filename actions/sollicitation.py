@@ -1,13 +1,14 @@
 """Written requests to the support (« sollicitations »): the form, its end, and reading back.
 
-The form `sollicitation_form` asks the catégorie and sous-catégorie (buttons from the catalogue,
-conf/sollicitation_catalogue.yml), which decide the destination (support outil or service
-destinataire), then only the fields that destination needs. Its validator reads every answer as
-text, whatever the NLU thought of it, so the commands typed during the form work the same way:
+The form `sollicitation_form` asks the category and subcategory (buttons from the catalogue,
+conf/sollicitation_catalogue.yml), which decide the destination (`support_outil`, the tool support,
+or `service_destinataire`, the receiving business service), then only the fields that destination
+needs. Its validator reads every answer as text, whatever the NLU thought of it, so the commands
+the user types (in French) during the form work the same way:
 
     annuler                stop; the draft is kept (slots, and the database as a « brouillon »)
     passer                 skip an optional field
-    corriger <champ>       ask a field again (also from the summary: « corriger », then a button)
+    corriger <field>       ask a field again (also from the summary: « corriger », then a button)
     recommencer            start again from an empty draft
 
 Known values (the website's metadata, the browser parsed from its user agent, the conversation
@@ -28,64 +29,64 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.sollicitation_store import (
-    CHAMPS,
+    FIELDS,
     Catalogue,
-    appartient_a,
-    changer_statut,
-    dernier_brouillon,
-    enregistrer_sollicitation,
-    format_texte,
-    format_transcription,
+    belongs_to,
+    draft_text,
+    format_text,
+    format_transcript,
+    latest_draft,
     load_catalogue,
+    save_draft,
+    set_status,
     sollicitation_as_dict,
-    texte_de,
 )
 from actions.validation import (
-    Commande,
-    Invalide,
-    choisir,
-    decrire_navigateur,
-    lire_commande,
-    lire_oui_non,
-    normaliser,
-    trouver_reference,
-    valider,
-    valider_email,
+    Command,
+    InvalidAnswer,
+    choose,
+    describe_browser,
+    find_reference,
+    normalise,
+    read_command,
+    read_yes_no,
+    validate_email,
+    validate_field,
 )
 
 logger = logging.getLogger(__name__)
 
 FORM = "sollicitation_form"
 PREFIX = "sollicitation_"
-CATEGORIE = "sollicitation_categorie"
-SOUS_CATEGORIE = "sollicitation_sous_categorie"
-RECAPITULATIF = "sollicitation_recapitulatif"
-CHAMP_A_CORRIGER = "sollicitation_champ_a_corriger"
+CATEGORY = "sollicitation_categorie"
+SUBCATEGORY = "sollicitation_sous_categorie"
+SUMMARY = "sollicitation_recapitulatif"
+FIELD_TO_CORRECT = "sollicitation_champ_a_corriger"
 DESTINATION = "sollicitation_destination"
-PASSES = "sollicitation_passes"  # optional fields the user skipped
-EN_CORRECTION = "sollicitation_en_correction"  # field asked again, without offering a value
-CHOIX_CORRECTION = "sollicitation_choix_correction"  # waiting for the field to correct
-A_CONFIRMER = "sollicitation_a_confirmer"  # slot whose known value is offered for confirmation
-PROPOSITION = "sollicitation_proposition"  # that value
-RESUME = "sollicitation_resume"  # the summary shown by utter_ask_sollicitation_recapitulatif
-ISSUE = "sollicitation_issue"  # validee or annulee: how the form ended
+SKIPPED = "sollicitation_passes"  # optional fields the user skipped
+CORRECTING = "sollicitation_en_correction"  # field asked again, without offering a value
+CHOOSING_FIELD = "sollicitation_choix_correction"  # waiting for the field to correct
+OFFERED_SLOT = "sollicitation_a_confirmer"  # slot whose known value is offered for confirmation
+OFFERED_VALUE = "sollicitation_proposition"  # that value
+SUMMARY_TEXT = "sollicitation_resume"  # the summary shown by utter_ask_sollicitation_recapitulatif
+OUTCOME = "sollicitation_issue"  # validee or annulee: how the form ended
 REFERENCE = "sollicitation_reference"  # reference of the draft of this conversation
 
-ENTITE_REFERENCE = "reference_sollicitation"
-MOTIFS_SANS_ECHEC = {None, "demande_directe"}  # escalation reasons that are not a failed chat
-TOURS_TRANSCRIPTION = 10  # last messages of the conversation offered as a transcript
-MAX_TOUR = 500  # characters kept of each message in the transcript
-_OUI_RECAPITULATIF = {
+REFERENCE_ENTITY = "reference_sollicitation"
+NON_FAILURE_REASONS = {None, "demande_directe"}  # escalation reasons that are not a failed chat
+TRANSCRIPT_TURNS = 10  # last messages of the conversation offered as a transcript
+MAX_TURN_LENGTH = 500  # characters kept of each message in the transcript
+_SUMMARY_YES = {
     "valider", "je valide", "enregistrer", "c'est bon", "tout est bon", "tout est correct",
     "valider et enregistrer", "envoyer",
 }
 
 
-def slot_of(champ: str) -> str:
-    return PREFIX + champ
+def slot_of(field: str) -> str:
+    return PREFIX + field
 
 
-def une_bulle(text: str) -> str:
+def one_bubble(text: str) -> str:
     """A draft as shown in the chat: in one bubble, and safe to put in a response.
 
     The channels split a message into bubbles at blank lines, and a draft must stay in one
@@ -95,10 +96,10 @@ def une_bulle(text: str) -> str:
     return re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n", text).replace("0[", "0\u200b[")
 
 
-FIELD_SLOTS = [slot_of(c) for c in CHAMPS]
-DRAFT_SLOTS = [CATEGORIE, SOUS_CATEGORIE, DESTINATION, *FIELD_SLOTS]
-CONTROL_SLOTS = [RECAPITULATIF, CHAMP_A_CORRIGER, EN_CORRECTION, A_CONFIRMER, PROPOSITION, RESUME,
-                 ISSUE]
+FIELD_SLOTS = [slot_of(c) for c in FIELDS]
+DRAFT_SLOTS = [CATEGORY, SUBCATEGORY, DESTINATION, *FIELD_SLOTS]
+CONTROL_SLOTS = [SUMMARY, FIELD_TO_CORRECT, CORRECTING, OFFERED_SLOT, OFFERED_VALUE, SUMMARY_TEXT,
+                 OUTCOME]
 
 
 # --- What the conversation already tells -----------------------------------------------------
@@ -132,8 +133,8 @@ def transcript_turns(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
                     continue
             if text:
                 turns.append(("assistant", text))
-    turns = turns[-TOURS_TRANSCRIPTION:]
-    return [(a, t if len(t) <= MAX_TOUR else t[:MAX_TOUR] + "…") for a, t in turns]
+    turns = turns[-TRANSCRIPT_TURNS:]
+    return [(a, t if len(t) <= MAX_TURN_LENGTH else t[:MAX_TURN_LENGTH] + "…") for a, t in turns]
 
 
 class Context:
@@ -142,10 +143,10 @@ class Context:
     def __init__(self, tracker: Tracker, catalogue: Catalogue) -> None:
         self.tracker = tracker
         self.catalogue = catalogue
-        self.connecte = bool(tracker.get_slot("connecte"))
+        self.logged_in = bool(tracker.get_slot("connecte"))
         self.values: dict[str, Any] = {
             name: tracker.get_slot(name)
-            for name in [*DRAFT_SLOTS, *CONTROL_SLOTS, PASSES, CHOIX_CORRECTION, REFERENCE,
+            for name in [*DRAFT_SLOTS, *CONTROL_SLOTS, SKIPPED, CHOOSING_FIELD, REFERENCE,
                          "offre_escalade"]
         }
         self.changes: dict[str, Any] = {}
@@ -166,70 +167,70 @@ class Context:
         return [*events, SlotSet(REQUESTED_SLOT, self.requested)]
 
     @property
-    def passes(self) -> list[str]:
-        return list(self.get(PASSES) or [])
+    def skipped(self) -> list[str]:
+        return list(self.get(SKIPPED) or [])
 
-    def known(self, champ: str) -> str | None:
+    def known(self, field: str) -> str | None:
         """A value to offer for confirmation, if one is known and valid."""
         slot = self.tracker.get_slot
         candidate: Any = None
-        if champ in ("structure", "identifiant", "siret"):
-            candidate = slot(champ)
-        elif champ == "email":
+        if field in ("structure", "identifiant", "siret"):
+            candidate = slot(field)
+        elif field == "email":
             for value in (self.get(slot_of("identifiant")), slot("identifiant")):
                 try:
-                    return valider_email(value)
-                except Invalide:
+                    return validate_email(value)
+                except InvalidAnswer:
                     continue
             return None
-        elif champ == "navigateur":
-            candidate = decrire_navigateur(slot("navigateur"))
-        elif champ == "transcription":
-            if slot("motif_escalade") in MOTIFS_SANS_ECHEC:
+        elif field == "navigateur":
+            candidate = describe_browser(slot("navigateur"))
+        elif field == "transcription":
+            if slot("motif_escalade") in NON_FAILURE_REASONS:
                 return None
             turns = transcript_turns(self.tracker.events)
-            return une_bulle(format_transcription(turns, self.catalogue)) if turns else None
+            return one_bubble(format_transcript(turns, self.catalogue)) if turns else None
         if not candidate:
             return None
         try:
-            return valider(champ, candidate)
-        except Invalide:
+            return validate_field(field, candidate)
+        except InvalidAnswer:
             return None
 
     def routing(self) -> tuple[Any, Any]:
-        categorie = self.catalogue.categorie(self.get(CATEGORIE))
-        sous_categorie = self.catalogue.sous_categorie(self.get(CATEGORIE), self.get(SOUS_CATEGORIE))
-        return categorie, sous_categorie
+        category = self.catalogue.category(self.get(CATEGORY))
+        subcategory = self.catalogue.subcategory(self.get(CATEGORY), self.get(SUBCATEGORY))
+        return category, subcategory
 
     def fields(self) -> list[tuple[str, bool]]:
         """(field, required) to ask for the chosen destination and this user."""
         extras = {c for c in ("siret", "transcription") if self.known(c)}
-        return self.catalogue.champs_a_demander(self.get(DESTINATION), self.connecte, extras)
+        return self.catalogue.fields_to_ask(self.get(DESTINATION), self.logged_in, extras)
 
     def correctable(self) -> list[str]:
         return ["categorie", "sous_categorie", *(c for c, _ in self.fields())]
 
     def has_content(self) -> bool:
-        return any(self.get(name) not in (None, "") for name in [CATEGORIE, *FIELD_SLOTS])
+        return any(self.get(name) not in (None, "") for name in [CATEGORY, *FIELD_SLOTS])
 
     def draft_values(self, only_asked: bool) -> dict[str, Any]:
         """What is stored: the routing, the fields, and who wrote it."""
-        categorie, sous_categorie = self.routing()
+        category, subcategory = self.routing()
         destination = self.catalogue.destinations.get(self.get(DESTINATION) or "")
-        asked = {c for c, _ in self.fields()} if only_asked else set(CHAMPS)
-        values: dict[str, Any] = {c: self.get(slot_of(c)) if c in asked else None for c in CHAMPS}
+        asked = {c for c, _ in self.fields()} if only_asked else set(FIELDS)
+        values: dict[str, Any] = {c: self.get(slot_of(c)) if c in asked else None for c in FIELDS}
         slot = self.tracker.get_slot
         values.update(
-            categorie=categorie.code if categorie else None,
-            categorie_libelle=categorie.libelle if categorie else None,
-            sous_categorie=sous_categorie.code if sous_categorie else None,
-            sous_categorie_libelle=sous_categorie.libelle if sous_categorie else None,
-            libelle_portail=bool(categorie and sous_categorie and categorie.libelle_portail
-                                 and sous_categorie.libelle_portail),
+            categorie=category.code if category else None,
+            categorie_libelle=category.label if category else None,
+            sous_categorie=subcategory.code if subcategory else None,
+            sous_categorie_libelle=subcategory.label if subcategory else None,
+            libelle_portail=bool(category and subcategory and category.is_portal_label
+                                 and subcategory.is_portal_label),
             destination=destination.code if destination else None,
-            destination_libelle=destination.libelle if destination else None,
-            connecte=self.connecte,
-            compte_identifiant=slot("identifiant") if self.connecte else None,
+            destination_libelle=destination.label if destination else None,
+            connecte=self.logged_in,
+            compte_identifiant=slot("identifiant") if self.logged_in else None,
             profil=slot("profil"),
             motif_escalade=slot("motif_escalade"),
             user_agent=slot("navigateur"),
@@ -276,17 +277,17 @@ class _Turn:
     # Starting or resuming -----------------------------------------------------------------
     def start(self) -> None:
         c = self.context
-        for name in (ISSUE, RECAPITULATIF, A_CONFIRMER, PROPOSITION, EN_CORRECTION, RESUME,
-                     CHAMP_A_CORRIGER):
+        for name in (OUTCOME, SUMMARY, OFFERED_SLOT, OFFERED_VALUE, CORRECTING, SUMMARY_TEXT,
+                     FIELD_TO_CORRECT):
             c.set(name, None)
-        c.set(CHOIX_CORRECTION, False)
+        c.set(CHOOSING_FIELD, False)
         c.set("offre_escalade", None)
         if c.has_content():
             self.say("utter_sollicitation_reprise")
             return
         stored = None
         try:
-            stored = dernier_brouillon(c.tracker.sender_id)
+            stored = latest_draft(c.tracker.sender_id)
         except SQLAlchemyError:
             logger.exception("drafts of %s not readable", c.tracker.sender_id)
         if stored:
@@ -298,11 +299,11 @@ class _Turn:
     def load(self, stored: dict[str, Any]) -> None:
         """Resume a draft stored in an earlier session (the catalogue may have changed since)."""
         c = self.context
-        if self.catalogue.sous_categorie(stored.get("categorie"), stored.get("sous_categorie")):
-            c.set(CATEGORIE, stored["categorie"])
-            c.set(SOUS_CATEGORIE, stored["sous_categorie"])
-        for champ in CHAMPS:
-            c.set(slot_of(champ), stored.get(champ))
+        if self.catalogue.subcategory(stored.get("categorie"), stored.get("sous_categorie")):
+            c.set(CATEGORY, stored["categorie"])
+            c.set(SUBCATEGORY, stored["sous_categorie"])
+        for field in FIELDS:
+            c.set(slot_of(field), stored.get(field))
         c.set(REFERENCE, stored.get("reference"))
 
     def restart(self) -> None:
@@ -310,16 +311,16 @@ class _Turn:
         reference = c.get(REFERENCE)
         if reference:
             try:
-                changer_statut(reference, "abandonnee", c.tracker.sender_id)
+                set_status(reference, "abandonnee", c.tracker.sender_id)
             except SQLAlchemyError:
                 logger.exception("draft %s not marked abandonnee", reference)
         for name in DRAFT_SLOTS:
             c.set(name, None)
-        c.set(PASSES, [])
+        c.set(SKIPPED, [])
         c.set(REFERENCE, None)
-        c.set(EN_CORRECTION, None)
-        c.set(RECAPITULATIF, None)
-        c.set(CHOIX_CORRECTION, False)
+        c.set(CORRECTING, None)
+        c.set(SUMMARY, None)
+        c.set(CHOOSING_FIELD, False)
         self.say("utter_sollicitation_recommencee")
 
     # Reading an answer ----------------------------------------------------------------------
@@ -327,203 +328,203 @@ class _Turn:
         c = self.context
         text = "" if value is None else str(value)
         c.set(requested, None)  # nothing is kept until it is validated
-        au_recapitulatif = requested in (RECAPITULATIF, CHAMP_A_CORRIGER)
-        command = lire_commande(text, self.catalogue.alias(), au_recapitulatif=au_recapitulatif)
-        if command and command.nom == "annuler":
-            c.set(ISSUE, "annulee")
+        at_summary = requested in (SUMMARY, FIELD_TO_CORRECT)
+        command = read_command(text, self.catalogue.aliases(), at_summary=at_summary)
+        if command and command.name == "annuler":
+            c.set(OUTCOME, "annulee")
             return
-        if command and command.nom == "recommencer":
+        if command and command.name == "recommencer":
             self.restart()
             return
-        if command and command.nom == "corriger":
-            self.correct(command.champ)
+        if command and command.name == "corriger":
+            self.correct(command.field)
             return
-        if requested == CATEGORIE:
-            self.answer_categorie(text, command is not None)
-        elif requested == SOUS_CATEGORIE:
-            self.answer_sous_categorie(text, command is not None)
-        elif requested == RECAPITULATIF:
-            self.answer_recapitulatif(text)
-        elif requested == CHAMP_A_CORRIGER:
-            self.answer_champ_a_corriger(text)
+        if requested == CATEGORY:
+            self.answer_category(text, command is not None)
+        elif requested == SUBCATEGORY:
+            self.answer_subcategory(text, command is not None)
+        elif requested == SUMMARY:
+            self.answer_summary(text)
+        elif requested == FIELD_TO_CORRECT:
+            self.answer_field_to_correct(text)
         elif requested in FIELD_SLOTS:
             self.answer_field(requested.removeprefix(PREFIX), text, command)
 
-    def answer_categorie(self, text: str, is_command: bool) -> None:
+    def answer_category(self, text: str, is_command: bool) -> None:
         c = self.context
-        options = [(cat.code, cat.libelle) for cat in self.catalogue.categories]
-        code = None if is_command else choisir(text, options)
+        options = [(cat.code, cat.label) for cat in self.catalogue.categories]
+        code = None if is_command else choose(text, options)
         if code is None:
             self.say("utter_wrong_sollicitation_categorie")
             return
-        c.set(CATEGORIE, code)
-        c.set(SOUS_CATEGORIE, None)
+        c.set(CATEGORY, code)
+        c.set(SUBCATEGORY, None)
         c.set(DESTINATION, None)
 
-    def answer_sous_categorie(self, text: str, is_command: bool) -> None:
+    def answer_subcategory(self, text: str, is_command: bool) -> None:
         c = self.context
-        categorie = self.catalogue.categorie(c.get(CATEGORIE))
-        options = [(s.code, s.libelle) for s in categorie.sous_categories] if categorie else []
-        code = None if is_command else choisir(text, options)
+        category = self.catalogue.category(c.get(CATEGORY))
+        options = [(s.code, s.label) for s in category.subcategories] if category else []
+        code = None if is_command else choose(text, options)
         if code is None:
             self.say("utter_wrong_sollicitation_sous_categorie")
             return
-        c.set(SOUS_CATEGORIE, code)
-        destination = self.catalogue.destination(c.get(CATEGORIE), code)
+        c.set(SUBCATEGORY, code)
+        destination = self.catalogue.destination(c.get(CATEGORY), code)
         c.set(DESTINATION, destination)
-        c.set(RECAPITULATIF, None)
+        c.set(SUMMARY, None)
         specific = f"utter_sollicitation_destination_{destination}"
         if specific in self.responses:
             self.say(specific)
         else:
             self.say("utter_sollicitation_destination",
-                     destination=self.catalogue.destinations[destination].libelle)
+                     destination=self.catalogue.destinations[destination].label)
 
-    def answer_recapitulatif(self, text: str) -> None:
+    def answer_summary(self, text: str) -> None:
         c = self.context
-        yes = lire_oui_non(text)
-        if yes or normaliser(text) in _OUI_RECAPITULATIF:
-            c.set(RECAPITULATIF, "valide")
-            c.set(ISSUE, "validee")
+        yes = read_yes_no(text)
+        if yes or normalise(text) in _SUMMARY_YES:
+            c.set(SUMMARY, "valide")
+            c.set(OUTCOME, "validee")
         elif yes is False:
-            c.set(CHOIX_CORRECTION, True)
+            c.set(CHOOSING_FIELD, True)
         else:
             self.say("utter_wrong_sollicitation_recapitulatif")
 
-    def answer_champ_a_corriger(self, text: str) -> None:
+    def answer_field_to_correct(self, text: str) -> None:
         c = self.context
         correctable = c.correctable()
-        options = [(champ, self.catalogue.libelle(champ)) for champ in correctable]
-        champ = choisir(text, options) or self.catalogue.alias().get(normaliser(text))
-        if champ in correctable:
-            self.correct(champ)
-        elif lire_oui_non(text) is not None or normaliser(text) in _OUI_RECAPITULATIF:
-            c.set(CHOIX_CORRECTION, False)  # nothing to correct after all: back to the summary
+        options = [(field, self.catalogue.label(field)) for field in correctable]
+        field = choose(text, options) or self.catalogue.aliases().get(normalise(text))
+        if field in correctable:
+            self.correct(field)
+        elif read_yes_no(text) is not None or normalise(text) in _SUMMARY_YES:
+            c.set(CHOOSING_FIELD, False)  # nothing to correct after all: back to the summary
         else:
             self.say("utter_wrong_sollicitation_champ_a_corriger")
 
-    def correct(self, champ: str | None) -> None:
-        """Ask a field again (or which one, when `champ` is None)."""
+    def correct(self, field: str | None) -> None:
+        """Ask a field again (or which one, when `field` is None)."""
         c = self.context
         if c.get(DESTINATION) is None:  # still choosing the category: nothing else to correct
-            champ = "categorie"
-        if champ is None:
-            c.set(CHOIX_CORRECTION, True)
+            field = "categorie"
+        if field is None:
+            c.set(CHOOSING_FIELD, True)
             return
-        if champ not in c.correctable():
+        if field not in c.correctable():
             self.say("utter_wrong_sollicitation_champ_a_corriger")
-            c.set(CHOIX_CORRECTION, True)
+            c.set(CHOOSING_FIELD, True)
             return
-        c.set(CHOIX_CORRECTION, False)
-        c.set(RECAPITULATIF, None)
-        if champ == "categorie":
-            c.set(CATEGORIE, None)
-        if champ in ("categorie", "sous_categorie"):
-            c.set(SOUS_CATEGORIE, None)
+        c.set(CHOOSING_FIELD, False)
+        c.set(SUMMARY, None)
+        if field == "categorie":
+            c.set(CATEGORY, None)
+        if field in ("categorie", "sous_categorie"):
+            c.set(SUBCATEGORY, None)
             c.set(DESTINATION, None)
             return
-        c.set(slot_of(champ), None)
-        c.set(PASSES, [p for p in c.passes if p != champ])
-        if champ != "transcription":  # the transcript is only ever offered, never typed
-            c.set(EN_CORRECTION, champ)
+        c.set(slot_of(field), None)
+        c.set(SKIPPED, [p for p in c.skipped if p != field])
+        if field != "transcription":  # the transcript is only ever offered, never typed
+            c.set(CORRECTING, field)
 
-    def answer_field(self, champ: str, text: str, command: Commande | None) -> None:
+    def answer_field(self, field: str, text: str, command: Command | None) -> None:
         c = self.context
-        required = dict(c.fields()).get(champ, False)
-        offered = c.get(A_CONFIRMER) == slot_of(champ)
-        proposition = c.get(PROPOSITION)
-        c.set(A_CONFIRMER, None)
-        c.set(PROPOSITION, None)
-        if command and command.nom == "passer":
-            self.skip(champ, required)
+        required = dict(c.fields()).get(field, False)
+        offered = c.get(OFFERED_SLOT) == slot_of(field)
+        offered_value = c.get(OFFERED_VALUE)
+        c.set(OFFERED_SLOT, None)
+        c.set(OFFERED_VALUE, None)
+        if command and command.name == "passer":
+            self.skip(field, required)
             return
         if offered:
-            yes = lire_oui_non(text)
-            if yes and proposition:
-                self.accept(champ, proposition)
+            yes = read_yes_no(text)
+            if yes and offered_value:
+                self.accept(field, offered_value)
                 return
             if yes is False:
-                if champ == "transcription":
-                    self.skip(champ, required)
+                if field == "transcription":
+                    self.skip(field, required)
                 else:
-                    c.set(EN_CORRECTION, champ)
+                    c.set(CORRECTING, field)
                 return
-            if champ == "transcription":
+            if field == "transcription":
                 self.say("utter_wrong_sollicitation_transcription")
                 return
-        elif not required and normaliser(text) in ("non", "non merci", "pas de"):
-            self.skip(champ, required)
+        elif not required and normalise(text) in ("non", "non merci", "pas de"):
+            self.skip(field, required)
             return
-        if champ == "transcription":
+        if field == "transcription":
             self.say("utter_wrong_sollicitation_transcription")
             return
         try:
-            value = valider(champ, text)
-        except Invalide as error:
-            self.reject(champ, error)
+            value = validate_field(field, text)
+        except InvalidAnswer as error:
+            self.reject(field, error)
             return
-        self.accept(champ, value)
+        self.accept(field, value)
 
-    def accept(self, champ: str, value: str) -> None:
+    def accept(self, field: str, value: str) -> None:
         c = self.context
-        c.set(slot_of(champ), value)
-        c.set(PASSES, [p for p in c.passes if p != champ])
-        if c.get(EN_CORRECTION) == champ:
-            c.set(EN_CORRECTION, None)
+        c.set(slot_of(field), value)
+        c.set(SKIPPED, [p for p in c.skipped if p != field])
+        if c.get(CORRECTING) == field:
+            c.set(CORRECTING, None)
 
-    def skip(self, champ: str, required: bool) -> None:
+    def skip(self, field: str, required: bool) -> None:
         c = self.context
         if required:
             self.say("utter_champ_obligatoire")
             return
-        c.set(slot_of(champ), None)
-        if champ not in c.passes:
-            c.set(PASSES, [*c.passes, champ])
-        if c.get(EN_CORRECTION) == champ:
-            c.set(EN_CORRECTION, None)
+        c.set(slot_of(field), None)
+        if field not in c.skipped:
+            c.set(SKIPPED, [*c.skipped, field])
+        if c.get(CORRECTING) == field:
+            c.set(CORRECTING, None)
 
-    def reject(self, champ: str, error: Invalide) -> None:
-        if error.raison == "trop_long":
+    def reject(self, field: str, error: InvalidAnswer) -> None:
+        if error.reason == "trop_long":
             self.say("utter_texte_trop_long", **error.details)
-        elif error.raison == "trop_court":
+        elif error.reason == "trop_court":
             self.say("utter_texte_trop_court", **error.details)
-        elif error.raison == "caracteres":
+        elif error.reason == "caracteres":
             self.say("utter_texte_invalide")
-        elif error.raison == "cle" and "utter_wrong_sollicitation_siret_cle" in self.responses:
+        elif error.reason == "cle" and "utter_wrong_sollicitation_siret_cle" in self.responses:
             self.say("utter_wrong_sollicitation_siret_cle")
         else:
-            self.say(f"utter_wrong_{slot_of(champ)}")
+            self.say(f"utter_wrong_{slot_of(field)}")
 
     # The next question ---------------------------------------------------------------------
     def next_slot(self) -> str | None:
         c = self.context
-        categorie, sous_categorie = c.routing()
-        if categorie is None:
-            return CATEGORIE
-        if sous_categorie is None:
-            return SOUS_CATEGORIE
-        c.set(DESTINATION, sous_categorie.destination)
-        if c.get(CHOIX_CORRECTION):
-            return CHAMP_A_CORRIGER
-        for champ, _ in c.fields():
-            if c.get(slot_of(champ)) is None and champ not in c.passes:
-                return slot_of(champ)
-        return RECAPITULATIF
+        category, subcategory = c.routing()
+        if category is None:
+            return CATEGORY
+        if subcategory is None:
+            return SUBCATEGORY
+        c.set(DESTINATION, subcategory.destination)
+        if c.get(CHOOSING_FIELD):
+            return FIELD_TO_CORRECT
+        for field, _ in c.fields():
+            if c.get(slot_of(field)) is None and field not in c.skipped:
+                return slot_of(field)
+        return SUMMARY
 
     def request_next(self) -> None:
         c = self.context
-        slot = None if c.get(ISSUE) else self.next_slot()
+        slot = None if c.get(OUTCOME) else self.next_slot()
         offer = None
         if slot in FIELD_SLOTS:
-            champ = slot.removeprefix(PREFIX)
-            if c.get(EN_CORRECTION) != champ:
-                offer = c.known(champ)
-        if slot == RECAPITULATIF:
-            fields = [champ for champ, _ in c.fields()]
-            summary = format_texte(c.draft_values(only_asked=True), self.catalogue, fields)
-            c.set(RESUME, une_bulle(summary))
-        c.set(A_CONFIRMER, slot if offer else None)
-        c.set(PROPOSITION, offer)
+            field = slot.removeprefix(PREFIX)
+            if c.get(CORRECTING) != field:
+                offer = c.known(field)
+        if slot == SUMMARY:
+            fields = [field for field, _ in c.fields()]
+            summary = format_text(c.draft_values(only_asked=True), self.catalogue, fields)
+            c.set(SUMMARY_TEXT, one_bubble(summary))
+        c.set(OFFERED_SLOT, slot if offer else None)
+        c.set(OFFERED_VALUE, offer)
         c.requested = slot
 
 
@@ -544,7 +545,7 @@ class ActionAskSollicitationCategorie(Action):
         catalogue = load_catalogue()
         dispatcher.utter_message(
             response="utter_ask_sollicitation_categorie",
-            buttons=_buttons([c.libelle for c in catalogue.categories]),
+            buttons=_buttons([c.label for c in catalogue.categories]),
         )
         return []
 
@@ -556,13 +557,13 @@ class ActionAskSollicitationSousCategorie(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        categorie = load_catalogue().categorie(tracker.get_slot(CATEGORIE))
-        if categorie is None:  # not reachable through the validator
+        category = load_catalogue().category(tracker.get_slot(CATEGORY))
+        if category is None:  # not reachable through the validator
             return []
         dispatcher.utter_message(
             response="utter_ask_sollicitation_sous_categorie",
-            categorie=categorie.libelle,
-            buttons=_buttons([s.libelle for s in categorie.sous_categories]),
+            categorie=category.label,
+            buttons=_buttons([s.label for s in category.subcategories]),
         )
         return []
 
@@ -575,7 +576,7 @@ class ActionAskSollicitationChampACorriger(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         context = Context(tracker, load_catalogue())
-        labels = [context.catalogue.libelle(champ) for champ in context.correctable()]
+        labels = [context.catalogue.label(field) for field in context.correctable()]
         dispatcher.utter_message(
             response="utter_ask_sollicitation_champ_a_corriger", buttons=_buttons(labels)
         )
@@ -587,7 +588,7 @@ class ActionAskSollicitationChampACorriger(Action):
 
 def _reset_events(reference: str | None) -> list[EventType]:
     events: list[EventType] = [SlotSet(name, None) for name in [*DRAFT_SLOTS, *CONTROL_SLOTS]]
-    return [*events, SlotSet(PASSES, []), SlotSet(CHOIX_CORRECTION, False),
+    return [*events, SlotSet(SKIPPED, []), SlotSet(CHOOSING_FIELD, False),
             SlotSet(REFERENCE, reference)]
 
 
@@ -601,45 +602,45 @@ class ActionTerminerSollicitation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         context = Context(tracker, load_catalogue())
-        issue = tracker.get_slot(ISSUE)
-        if issue == "validee":
+        outcome = tracker.get_slot(OUTCOME)
+        if outcome == "validee":
             return self.store(dispatcher, context)
         if not context.has_content():
             dispatcher.utter_message(response="utter_sollicitation_annulee_vide")
-            return [SlotSet(ISSUE, None), SlotSet(RECAPITULATIF, None)]
+            return [SlotSet(OUTCOME, None), SlotSet(SUMMARY, None)]
         try:
-            reference = enregistrer_sollicitation(
+            reference = save_draft(
                 context.draft_values(only_asked=False),
-                statut="brouillon",
+                status="brouillon",
                 conversation_id=tracker.sender_id,
                 reference=context.get(REFERENCE),
             )
         except SQLAlchemyError:
             logger.exception("cancelled draft of %s not stored", tracker.sender_id)
             dispatcher.utter_message(response="utter_sollicitation_annulee_non_enregistree")
-            return [SlotSet(ISSUE, None), SlotSet(RECAPITULATIF, None)]
+            return [SlotSet(OUTCOME, None), SlotSet(SUMMARY, None)]
         dispatcher.utter_message(response="utter_sollicitation_annulee", reference=reference)
-        return [SlotSet(ISSUE, None), SlotSet(RECAPITULATIF, None), SlotSet(REFERENCE, reference)]
+        return [SlotSet(OUTCOME, None), SlotSet(SUMMARY, None), SlotSet(REFERENCE, reference)]
 
     @staticmethod
     def store(dispatcher: CollectingDispatcher, context: Context) -> list[EventType]:
         values = context.draft_values(only_asked=True)
         try:
-            reference = enregistrer_sollicitation(
+            reference = save_draft(
                 values,
-                statut="prete",
+                status="prete",
                 conversation_id=context.tracker.sender_id,
                 reference=context.get(REFERENCE),
             )
         except SQLAlchemyError:
             logger.exception("draft of %s not stored", context.tracker.sender_id)
             dispatcher.utter_message(response="utter_erreur_enregistrement_sollicitation")
-            return [SlotSet(ISSUE, None), SlotSet(RECAPITULATIF, None)]
+            return [SlotSet(OUTCOME, None), SlotSet(SUMMARY, None)]
         dispatcher.utter_message(
             response="utter_sollicitation_enregistree",
             reference=reference,
             destination=values["destination_libelle"],
-            texte=une_bulle(format_texte(values, context.catalogue, reference=reference)),
+            texte=one_bubble(format_text(values, context.catalogue, reference=reference)),
         )
         dispatcher.utter_message(
             response="utter_envoyer_sollicitation_libelle_portail"
@@ -663,10 +664,10 @@ class ActionAfficherSollicitation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        entity = next(tracker.get_latest_entity_values(ENTITE_REFERENCE), None)
+        entity = next(tracker.get_latest_entity_values(REFERENCE_ENTITY), None)
         reference = (
-            trouver_reference(tracker.latest_message.get("text"))
-            or trouver_reference(entity)
+            find_reference(tracker.latest_message.get("text"))
+            or find_reference(entity)
             or tracker.get_slot(REFERENCE)
         )
         if not reference:
@@ -678,14 +679,14 @@ class ActionAfficherSollicitation(Action):
             logger.exception("draft %s not readable", reference)
             dispatcher.utter_message(response="utter_erreur_technique")
             return []
-        if not data or not appartient_a(data, tracker.sender_id):
+        if not data or not belongs_to(data, tracker.sender_id):
             dispatcher.utter_message(response="utter_sollicitation_introuvable", reference=reference)
             return []
         dispatcher.utter_message(
             response="utter_afficher_sollicitation" if data["statut"] == "prete"
             else "utter_afficher_brouillon",
             reference=data["reference"],
-            texte=une_bulle(texte_de(data, load_catalogue())),
+            texte=one_bubble(draft_text(data, load_catalogue())),
         )
         return []
 

@@ -25,106 +25,118 @@ from actions import horaires
 from actions.models import Sollicitation
 from actions.persistence import session_scope
 from actions.settings import get_settings
-from actions.validation import normaliser
+from actions.validation import normalise
 
 # The fields of a request, in the order they are asked and printed.
-CHAMPS: tuple[str, ...] = (
+FIELDS: tuple[str, ...] = (
     "structure", "siret", "identifiant", "nom", "email", "telephone", "description",
     "references", "etapes", "message_erreur", "navigateur", "transcription",
 )
-# Fields the user can correct from the summary besides CHAMPS.
-CHAMPS_ROUTAGE = ("categorie", "sous_categorie")
+# Fields the user can correct from the summary besides FIELDS.
+ROUTING_FIELDS = ("categorie", "sous_categorie")
 # Fields that are not part of a destination's list but added by the assistant when they apply.
-CHAMPS_AJOUTES = {"transcription", "siret"}
-_COLONNES = {"references": "references_dossier"}  # field name → column name when they differ
-_LIBELLES_REQUIS = ("destination", "reference", "utilisateur", "assistant", "non_renseigne")
+EXTRA_FIELDS = {"transcription", "siret"}
+_COLUMNS = {"references": "references_dossier"}  # field name → column name when they differ
+_REQUIRED_LABELS = ("destination", "reference", "utilisateur", "assistant", "non_renseigne")
 _LONG_VALUE = 100  # longer values (or several lines) start on their own line in the text
 
 
-class CatalogueInvalide(ValueError):
+class InvalidCatalogue(ValueError):
     """The catalogue file is not usable; the message says where."""
 
 
 @dataclass(frozen=True)
-class SousCategorie:
+class Subcategory:
+    """An entry of a category's `sous_categories`; `is_portal_label` is its `libelle_portail`."""
+
     code: str
-    libelle: str
+    label: str
     destination: str
-    libelle_portail: bool = False
+    is_portal_label: bool = False
 
 
 @dataclass(frozen=True)
-class Categorie:
+class Category:
+    """An entry of `categories`: `label` is its `libelle`, `is_portal_label` its `libelle_portail`
+    (the label is the portal's own, documented one)."""
+
     code: str
-    libelle: str
-    sous_categories: tuple[SousCategorie, ...]
-    libelle_portail: bool = False
+    label: str
+    subcategories: tuple[Subcategory, ...]
+    is_portal_label: bool = False
 
 
 @dataclass(frozen=True)
 class Destination:
+    """An entry of `destinations`: its `libelle`, `champs_obligatoires` and `champs_facultatifs`."""
+
     code: str
-    libelle: str
-    obligatoires: tuple[str, ...]
-    facultatifs: tuple[str, ...]
+    label: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class Champ:
-    libelle: str
-    alias: tuple[str, ...]
+class FieldSpec:
+    """An entry of `champs`: the field's `libelle` and the `alias` a user may type to correct it."""
+
+    label: str
+    aliases: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    destinations: dict[str, Destination]
-    hors_connexion_obligatoires: tuple[str, ...]
-    hors_connexion_facultatifs: tuple[str, ...]
-    champs: dict[str, Champ]
-    libelles: dict[str, str]
-    categories: tuple[Categorie, ...]
+    """The whole catalogue file; `logged_out_*` are the `hors_connexion` fields, `labels` the
+    `libelles` (words used in the text of a draft)."""
 
-    def categorie(self, code: str | None) -> Categorie | None:
+    destinations: dict[str, Destination]
+    logged_out_required: tuple[str, ...]
+    logged_out_optional: tuple[str, ...]
+    fields: dict[str, FieldSpec]
+    labels: dict[str, str]
+    categories: tuple[Category, ...]
+
+    def category(self, code: str | None) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
 
-    def sous_categorie(self, categorie: str | None, code: str | None) -> SousCategorie | None:
-        parent = self.categorie(categorie)
+    def subcategory(self, category: str | None, code: str | None) -> Subcategory | None:
+        parent = self.category(category)
         if parent is None:
             return None
-        return next((s for s in parent.sous_categories if s.code == code), None)
+        return next((s for s in parent.subcategories if s.code == code), None)
 
-    def destination(self, categorie: str | None, sous_categorie: str | None) -> str | None:
+    def destination(self, category: str | None, subcategory: str | None) -> str | None:
         """The routing table: where a (catégorie, sous-catégorie) pair goes."""
-        choice = self.sous_categorie(categorie, sous_categorie)
+        choice = self.subcategory(category, subcategory)
         return choice.destination if choice else None
 
-    def champs_a_demander(
-        self, destination: str | None, connecte: bool, ajouts: Iterable[str] = ()
+    def fields_to_ask(
+        self, destination: str | None, logged_in: bool, extras: Iterable[str] = ()
     ) -> list[tuple[str, bool]]:
-        """(field, required) pairs to ask, in CHAMPS order, for this destination.
+        """(field, required) pairs to ask, in FIELDS order, for this destination.
 
-        A user who is not logged in also gives the `hors_connexion` fields; `ajouts` are fields
+        A user who is not logged in also gives the `hors_connexion` fields; `extras` are fields
         the assistant can offer on top (a transcript, a SIRET known from the website).
         """
         target = self.destinations.get(destination or "")
         if target is None:
             return []
-        required = set(target.obligatoires)
-        optional = set(target.facultatifs) | (set(ajouts) & CHAMPS_AJOUTES)
-        if not connecte:
-            required |= set(self.hors_connexion_obligatoires)
-            optional |= set(self.hors_connexion_facultatifs)
-        return [(c, c in required) for c in CHAMPS if c in required or c in optional]
+        required = set(target.required)
+        optional = set(target.optional) | (set(extras) & EXTRA_FIELDS)
+        if not logged_in:
+            required |= set(self.logged_out_required)
+            optional |= set(self.logged_out_optional)
+        return [(c, c in required) for c in FIELDS if c in required or c in optional]
 
-    def libelle(self, champ: str) -> str:
-        return self.champs[champ].libelle
+    def label(self, field: str) -> str:
+        return self.fields[field].label
 
-    def alias(self) -> dict[str, str]:
+    def aliases(self) -> dict[str, str]:
         """Normalised words (code, label, aliases) → field name, for « corriger … »."""
         words: dict[str, str] = {}
-        for code, champ in self.champs.items():
-            for word in (code, champ.libelle, *champ.alias):
-                words.setdefault(normaliser(word), code)
+        for code, field in self.fields.items():
+            for word in (code, field.label, *field.aliases):
+                words.setdefault(normalise(word), code)
         return words
 
 
@@ -135,35 +147,35 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise CatalogueInvalide(f"{where}: a list of names is expected")
+        raise InvalidCatalogue(f"{where}: a list of names is expected")
     return tuple(value)
 
 
 def _text(raw: dict, key: str, where: str) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise CatalogueInvalide(f"{where}: `{key}` is missing or empty")
+        raise InvalidCatalogue(f"{where}: `{key}` is missing or empty")
     return value.strip()
 
 
 def parse_catalogue(raw: Any) -> Catalogue:
-    """Build and check a catalogue from the YAML data; CatalogueInvalide says what is wrong."""
+    """Build and check a catalogue from the YAML data; InvalidCatalogue says what is wrong."""
     if not isinstance(raw, dict):
-        raise CatalogueInvalide("the catalogue must be a mapping")
-    champs_raw = raw.get("champs") or {}
-    champs = {
-        code: Champ(_text(v or {}, "libelle", f"champs.{code}"),
-                    _strings((v or {}).get("alias"), f"champs.{code}.alias"))
-        for code, v in champs_raw.items()
+        raise InvalidCatalogue("the catalogue must be a mapping")
+    fields_raw = raw.get("champs") or {}
+    fields = {
+        code: FieldSpec(_text(v or {}, "libelle", f"champs.{code}"),
+                        _strings((v or {}).get("alias"), f"champs.{code}.alias"))
+        for code, v in fields_raw.items()
     }
-    missing = (set(CHAMPS) | set(CHAMPS_ROUTAGE)) - set(champs)
+    missing = (set(FIELDS) | set(ROUTING_FIELDS)) - set(fields)
     if missing:
-        raise CatalogueInvalide(f"champs: no label for {sorted(missing)}")
+        raise InvalidCatalogue(f"champs: no label for {sorted(missing)}")
 
     def known(names: tuple[str, ...], where: str) -> tuple[str, ...]:
-        unknown = set(names) - set(CHAMPS)
+        unknown = set(names) - set(FIELDS)
         if unknown:
-            raise CatalogueInvalide(f"{where}: unknown fields {sorted(unknown)}")
+            raise InvalidCatalogue(f"{where}: unknown fields {sorted(unknown)}")
         return names
 
     destinations = {}
@@ -172,58 +184,58 @@ def parse_catalogue(raw: Any) -> Catalogue:
         value = value or {}
         destinations[code] = Destination(
             code=code,
-            libelle=_text(value, "libelle", where),
-            obligatoires=known(_strings(value.get("champs_obligatoires"), where), where),
-            facultatifs=known(_strings(value.get("champs_facultatifs"), where), where),
+            label=_text(value, "libelle", where),
+            required=known(_strings(value.get("champs_obligatoires"), where), where),
+            optional=known(_strings(value.get("champs_facultatifs"), where), where),
         )
-        if "description" not in destinations[code].obligatoires:
-            raise CatalogueInvalide(f"{where}: the description must be required")
+        if "description" not in destinations[code].required:
+            raise InvalidCatalogue(f"{where}: the description must be required")
     if not destinations:
-        raise CatalogueInvalide("destinations: at least one is needed")
+        raise InvalidCatalogue("destinations: at least one is needed")
 
-    hors_connexion = raw.get("hors_connexion") or {}
-    libelles = raw.get("libelles") or {}
-    missing_words = [k for k in _LIBELLES_REQUIS if not isinstance(libelles.get(k), str)]
+    logged_out = raw.get("hors_connexion") or {}
+    labels = raw.get("libelles") or {}
+    missing_words = [k for k in _REQUIRED_LABELS if not isinstance(labels.get(k), str)]
     if missing_words:
-        raise CatalogueInvalide(f"libelles: missing {missing_words}")
+        raise InvalidCatalogue(f"libelles: missing {missing_words}")
 
-    categories: list[Categorie] = []
+    categories: list[Category] = []
     codes: set[str] = set()
     for index, value in enumerate(raw.get("categories") or []):
         where = f"categories[{index}]"
         code = _text(value or {}, "code", where)
         if code in codes:
-            raise CatalogueInvalide(f"{where}: duplicate code {code}")
+            raise InvalidCatalogue(f"{where}: duplicate code {code}")
         codes.add(code)
-        subs: list[SousCategorie] = []
+        subs: list[Subcategory] = []
         for sub_index, sub in enumerate(value.get("sous_categories") or []):
             sub_where = f"{where}.sous_categories[{sub_index}]"
             sub_code = _text(sub or {}, "code", sub_where)
             if sub_code in codes:
-                raise CatalogueInvalide(f"{sub_where}: duplicate code {sub_code}")
+                raise InvalidCatalogue(f"{sub_where}: duplicate code {sub_code}")
             codes.add(sub_code)
             destination = _text(sub, "destination", sub_where)
             if destination not in destinations:
-                raise CatalogueInvalide(f"{sub_where}: unknown destination {destination}")
-            subs.append(SousCategorie(sub_code, _text(sub, "libelle", sub_where), destination,
-                                      bool(sub.get("libelle_portail", False))))
+                raise InvalidCatalogue(f"{sub_where}: unknown destination {destination}")
+            subs.append(Subcategory(sub_code, _text(sub, "libelle", sub_where), destination,
+                                    bool(sub.get("libelle_portail", False))))
         if not subs:
-            raise CatalogueInvalide(f"{where}: no sous_categories")
-        categories.append(Categorie(code, _text(value, "libelle", where), tuple(subs),
-                                    bool(value.get("libelle_portail", False))))
+            raise InvalidCatalogue(f"{where}: no sous_categories")
+        categories.append(Category(code, _text(value, "libelle", where), tuple(subs),
+                                   bool(value.get("libelle_portail", False))))
     if not categories:
-        raise CatalogueInvalide("categories: at least one is needed")
+        raise InvalidCatalogue("categories: at least one is needed")
 
     return Catalogue(
         destinations=destinations,
-        hors_connexion_obligatoires=known(
-            _strings(hors_connexion.get("champs_obligatoires"), "hors_connexion"), "hors_connexion"
+        logged_out_required=known(
+            _strings(logged_out.get("champs_obligatoires"), "hors_connexion"), "hors_connexion"
         ),
-        hors_connexion_facultatifs=known(
-            _strings(hors_connexion.get("champs_facultatifs"), "hors_connexion"), "hors_connexion"
+        logged_out_optional=known(
+            _strings(logged_out.get("champs_facultatifs"), "hors_connexion"), "hors_connexion"
         ),
-        champs=champs,
-        libelles=dict(libelles),
+        fields=fields,
+        labels=dict(labels),
         categories=tuple(categories),
     )
 
@@ -256,59 +268,59 @@ def _line(label: str, value: str) -> str:
     return f"{label} : {value}"
 
 
-def format_texte(
-    valeurs: dict[str, Any],
+def format_text(
+    values: dict[str, Any],
     catalogue: Catalogue,
-    champs: Sequence[str] | None = None,
+    fields: Sequence[str] | None = None,
     reference: str | None = None,
 ) -> str:
     """The draft as plain text: routing first, then the fields.
 
-    `valeurs` holds `categorie_libelle`, `sous_categorie_libelle`, `destination_libelle` and the
-    fields of CHAMPS; the description (the title) comes right after the routing. With `champs`,
+    `values` holds `categorie_libelle`, `sous_categorie_libelle`, `destination_libelle` and the
+    fields of FIELDS; the description (the title) comes right after the routing. With `fields`,
     exactly those fields are printed and an empty one reads « non renseigné » (the summary);
     without, every filled field is printed (the text to paste).
     """
     header = [
-        _line(catalogue.libelle("categorie"), str(valeurs.get("categorie_libelle") or "")),
-        _line(catalogue.libelle("sous_categorie"), str(valeurs.get("sous_categorie_libelle") or "")),
-        _line(catalogue.libelles["destination"], str(valeurs.get("destination_libelle") or "")),
+        _line(catalogue.label("categorie"), str(values.get("categorie_libelle") or "")),
+        _line(catalogue.label("sous_categorie"), str(values.get("sous_categorie_libelle") or "")),
+        _line(catalogue.labels["destination"], str(values.get("destination_libelle") or "")),
     ]
-    shown = list(champs) if champs is not None else [c for c in CHAMPS if valeurs.get(c)]
+    shown = list(fields) if fields is not None else [c for c in FIELDS if values.get(c)]
 
-    def line(champ: str) -> str:
-        value = valeurs.get(champ)
-        text = str(value) if value not in (None, "") else catalogue.libelles["non_renseigne"]
-        return _line(catalogue.libelle(champ), text)
+    def line(field: str) -> str:
+        value = values.get(field)
+        text = str(value) if value not in (None, "") else catalogue.labels["non_renseigne"]
+        return _line(catalogue.label(field), text)
 
     # The description is the title (« Titre / Résumé » of the portal form): it comes first.
     title = [line("description")] if "description" in shown else []
-    body = [line(champ) for champ in shown if champ != "description"]
+    body = [line(field) for field in shown if field != "description"]
     blocks = ["\n".join(header), "\n".join(title), "\n".join(body)]
     if reference:
-        blocks.append(_line(catalogue.libelles["reference"], reference))
+        blocks.append(_line(catalogue.labels["reference"], reference))
     return "\n\n".join(block for block in blocks if block)
 
 
-def format_transcription(tours: Sequence[tuple[str, str]], catalogue: Catalogue) -> str:
+def format_transcript(turns: Sequence[tuple[str, str]], catalogue: Catalogue) -> str:
     """(author, text) turns → « Utilisateur : … » / « Claud.IA : … » / « Conseiller : … » lines."""
-    names = {author: catalogue.libelles.get(author, author)
+    names = {author: catalogue.labels.get(author, author)
              for author in ("utilisateur", "assistant", "conseiller")}
-    return "\n".join(f"{names.get(author, author)} : {text}" for author, text in tours)
+    return "\n".join(f"{names.get(author, author)} : {text}" for author, text in turns)
 
 
 # --- Storage ---------------------------------------------------------------------------------
 
-# Everything stored besides the fields; the caller passes them in `valeurs`.
-METADONNEES = (
+# Everything stored besides the fields (column names); the caller passes them in `values`.
+METADATA = (
     "categorie", "categorie_libelle", "sous_categorie", "sous_categorie_libelle",
     "libelle_portail", "destination", "destination_libelle", "connecte", "compte_identifiant",
     "profil", "motif_escalade", "user_agent",
 )
 
 
-def _column(champ: str) -> str:
-    return _COLONNES.get(champ, champ)
+def _column(field: str) -> str:
+    return _COLUMNS.get(field, field)
 
 
 def _as_dict(row: Sollicitation) -> dict[str, Any]:
@@ -317,24 +329,24 @@ def _as_dict(row: Sollicitation) -> dict[str, Any]:
         "statut": row.statut,
         "conversation_id": row.conversation_id,
     }
-    for key in METADONNEES:
+    for key in METADATA:
         data[key] = getattr(row, key)
-    for champ in CHAMPS:
-        data[champ] = getattr(row, _column(champ))
+    for field in FIELDS:
+        data[field] = getattr(row, _column(field))
     for key in ("created_at", "updated_at"):
         moment: datetime | None = getattr(row, key)
         data[key] = moment.isoformat() if moment else None
     return data
 
 
-def normaliser_reference(reference: str) -> str:
+def normalise_reference(reference: str) -> str:
     return str(reference or "").strip().upper()
 
 
-def enregistrer_sollicitation(
-    valeurs: dict[str, Any],
+def save_draft(
+    values: dict[str, Any],
     *,
-    statut: str,
+    status: str,
     conversation_id: str,
     reference: str | None = None,
     url: str | None = None,
@@ -342,47 +354,47 @@ def enregistrer_sollicitation(
     """Insert a draft, or update the one with `reference` written in the same conversation.
 
     Returns its reference (SOL-<year>-<number>, the number padded to 6 digits). Fields not in
-    `valeurs` are stored empty. Database errors propagate: the caller tells the user.
+    `values` are stored empty. Database errors propagate: the caller tells the user.
     """
     with session_scope(url) as session:
         row = None
         if reference:
             row = session.scalars(
                 select(Sollicitation).where(
-                    Sollicitation.reference == normaliser_reference(reference),
+                    Sollicitation.reference == normalise_reference(reference),
                     Sollicitation.conversation_id == conversation_id,
                 )
             ).first()
         if row is None:
             row = Sollicitation(conversation_id=conversation_id)
             session.add(row)
-        row.statut = statut
-        for key in METADONNEES:
-            value = valeurs.get(key)
+        row.statut = status
+        for key in METADATA:
+            value = values.get(key)
             if key in ("connecte", "libelle_portail"):
                 value = bool(value)
             setattr(row, key, value)
-        for champ in CHAMPS:
-            setattr(row, _column(champ), valeurs.get(champ))
+        for field in FIELDS:
+            setattr(row, _column(field), values.get(field))
         session.flush()
         if not row.reference:
             row.reference = f"SOL-{horaires.now().year}-{row.id:06d}"
         return row.reference
 
 
-def changer_statut(reference: str, statut: str, conversation_id: str, url: str | None = None) -> None:
+def set_status(reference: str, status: str, conversation_id: str, url: str | None = None) -> None:
     with session_scope(url) as session:
         row = session.scalars(
             select(Sollicitation).where(
-                Sollicitation.reference == normaliser_reference(reference),
+                Sollicitation.reference == normalise_reference(reference),
                 Sollicitation.conversation_id == conversation_id,
             )
         ).first()
         if row is not None:
-            row.statut = statut
+            row.statut = status
 
 
-def dernier_brouillon(conversation_id: str, url: str | None = None) -> dict[str, Any] | None:
+def latest_draft(conversation_id: str, url: str | None = None) -> dict[str, Any] | None:
     """The latest unfinished draft of a conversation, to resume it in a later session."""
     with session_scope(url) as session:
         row = session.scalars(
@@ -398,23 +410,23 @@ def sollicitation_as_dict(reference: str, url: str | None = None) -> dict[str, A
     """The stored draft as a JSON-ready dict, or None when no draft has this reference."""
     with session_scope(url) as session:
         row = session.scalars(
-            select(Sollicitation).where(Sollicitation.reference == normaliser_reference(reference))
+            select(Sollicitation).where(Sollicitation.reference == normalise_reference(reference))
         ).first()
         return _as_dict(row) if row else None
 
 
-def texte_de(data: dict[str, Any], catalogue: Catalogue | None = None) -> str:
+def draft_text(data: dict[str, Any], catalogue: Catalogue | None = None) -> str:
     """The text to paste for a stored draft (see sollicitation_as_dict)."""
-    return format_texte(data, catalogue or load_catalogue(), reference=data.get("reference"))
+    return format_text(data, catalogue or load_catalogue(), reference=data.get("reference"))
 
 
 def sollicitation_as_text(reference: str, url: str | None = None) -> str | None:
     """The stored draft as plain text ready to paste, or None when there is none."""
     data = sollicitation_as_dict(reference, url=url)
-    return texte_de(data) if data else None
+    return draft_text(data) if data else None
 
 
-def appartient_a(data: dict[str, Any], conversation_id: str) -> bool:
+def belongs_to(data: dict[str, Any], conversation_id: str) -> bool:
     """May this user read the draft back in the chat? Only in the conversation that wrote it.
 
     References are sequential, hence guessable, and the website's metadata (login) is not proof

@@ -1,7 +1,8 @@
 """Pure validators and readers for what a user types while drafting a solicitation. No Rasa here.
 
-Each `valider_*` function takes the raw text and returns the value to store, or raises
-`Invalide` with a reason the caller turns into a French re-prompt:
+Each `validate_*` function takes the raw text and returns the value to store, or raises
+`InvalidAnswer` with a reason code (a French word, shown below) that the caller turns into a
+French re-prompt:
 
     vide        nothing usable was typed
     trop_court  fewer than `limite` characters
@@ -26,8 +27,9 @@ import user_agents
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.fr import siret as siret_numbers
 
-# Maximum lengths, in characters. The description becomes the « Titre / Résumé » of the request.
-LIMITES: dict[str, tuple[int, int]] = {
+# (minimum, maximum) length in characters of each free-text field. The description becomes the
+# « Titre / Résumé » of the request.
+LENGTH_LIMITS: dict[str, tuple[int, int]] = {
     "structure": (2, 200),
     "identifiant": (3, 254),
     "nom": (2, 100),
@@ -40,9 +42,9 @@ LIMITES: dict[str, tuple[int, int]] = {
 }
 
 # Metropolitan France, then the overseas regions with their own country codes.
-REGIONS_FRANCAISES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF")
+FRENCH_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF")
 # Control characters other than tab, line feed and carriage return.
-_CONTROLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A pragmatic check: one @, no blanks, a dotted domain with a 2+ letter top-level label.
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
@@ -51,21 +53,21 @@ _EMAIL = re.compile(
 _REFERENCE = re.compile(r"\bSOL[\s_-]?(\d{4})[\s_-]?(\d{6,})\b", re.IGNORECASE)
 
 
-class Invalide(ValueError):
-    """The answer cannot be stored; `raison` and `details` feed the French re-prompt."""
+class InvalidAnswer(ValueError):
+    """The answer cannot be stored; `reason` and `details` feed the French re-prompt."""
 
-    def __init__(self, raison: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(raison)
-        self.raison = raison
+    def __init__(self, reason: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
         self.details = details or {}
 
 
 # --- Normalising and reading short answers --------------------------------------------------
 
 
-def normaliser(texte: Any) -> str:
+def normalise(value: Any) -> str:
     """Lower case, no accents, straight apostrophes, single spaces, no end punctuation."""
-    text = unicodedata.normalize("NFKD", str(texte or ""))
+    text = unicodedata.normalize("NFKD", str(value or ""))
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("`", "'").lower()
     text = re.sub(r"[«»\"]", " ", text)
@@ -73,21 +75,21 @@ def normaliser(texte: Any) -> str:
     return text.strip(" .!?;:,")
 
 
-_OUI = {
+_YES = {
     "oui", "ouais", "ouai", "o", "yes", "ok", "okay", "d'accord", "daccord", "exact",
     "exactement", "correct", "c'est ca", "c'est bien ca", "c'est correct", "tout a fait",
     "bien sur", "parfait", "je confirme", "confirmer", "confirme", "/affirmer",
 }
-_NON = {"non", "no", "n", "nan", "pas du tout", "c'est pas ca", "ce n'est pas ca", "incorrect",
-        "faux", "/nier"}
+_NO = {"non", "no", "n", "nan", "pas du tout", "c'est pas ca", "ce n'est pas ca", "incorrect",
+       "faux", "/nier"}
 
 
-def lire_oui_non(texte: Any) -> bool | None:
+def read_yes_no(value: Any) -> bool | None:
     """True for a yes, False for a no, None for anything else (then it is a value)."""
-    text = normaliser(texte)
-    if text in _OUI or text.startswith("/affirmer"):
+    text = normalise(value)
+    if text in _YES or text.startswith("/affirmer"):
         return True
-    if text in _NON or text.startswith("/nier"):
+    if text in _NO or text.startswith("/nier"):
         return False
     words = text.replace(",", " ").split()
     if 1 < len(words) <= 6:
@@ -99,184 +101,188 @@ def lire_oui_non(texte: Any) -> bool | None:
 
 
 @dataclass(frozen=True)
-class Commande:
-    """A command typed during the form: annuler, passer, recommencer, corriger (a field)."""
+class Command:
+    """A command typed during the form: annuler, passer, recommencer, corriger (a field).
 
-    nom: str
-    champ: str | None = None
+    `name` is the French command word itself; `field` the field to correct, if one was named.
+    """
+
+    name: str
+    field: str | None = None
 
 
-_ANNULER = {
+_CANCEL = {
     "annuler", "annule", "annulez", "j'annule", "je veux annuler", "abandonner", "abandon",
     "stop", "arreter", "arrete", "laisse tomber", "laissez tomber", "annuler la sollicitation",
     "annuler ma sollicitation", "annuler la demande", "annuler ma demande", "/annuler",
 }
-_PASSER = {
+_SKIP = {
     "passer", "passe", "je passe", "suivant", "ignorer", "aucun", "aucune", "rien", "neant",
     "je ne sais pas", "je sais pas", "sais pas", "jsp", "non applicable", "sans objet",
     "pas de message", "pas d'erreur", "pas de message d'erreur", "/passer",
 }
-_RECOMMENCER = {"recommencer", "tout recommencer", "recommencer a zero", "repartir de zero"}
-_CORRIGER = re.compile(
+_RESTART = {"recommencer", "tout recommencer", "recommencer a zero", "repartir de zero"}
+_CORRECT = re.compile(
     r"^(corriger|modifier|changer|rectifier)"
     r"(?:\s+(?:le|la|les|mon|ma|mes|du|de la|un|une|l')|\s+l'|\s*l')?\s*(.*)$"
 )
 
 
-def lire_commande(texte: Any, alias: dict[str, str], au_recapitulatif: bool = False) -> Commande | None:
+def read_command(value: Any, aliases: dict[str, str], at_summary: bool = False) -> Command | None:
     """Read a command typed as the whole message; None when the text is an answer.
 
-    `alias` maps normalised words (see `normaliser`) to field names. Outside the summary only
+    `aliases` maps normalised words (see `normalise`) to field names. Outside the summary only
     « corriger <field> » with a known field counts, so that a description such as « modifier
     ma facture » stays a description.
     """
-    text = normaliser(texte)
-    if text in _ANNULER:
-        return Commande("annuler")
-    if text in _PASSER:
-        return Commande("passer")
-    if text in _RECOMMENCER:
-        return Commande("recommencer")
-    match = _CORRIGER.match(text)
+    text = normalise(value)
+    if text in _CANCEL:
+        return Command("annuler")
+    if text in _SKIP:
+        return Command("passer")
+    if text in _RESTART:
+        return Command("recommencer")
+    match = _CORRECT.match(text)
     if match:
-        verbe, reste = match.group(1), match.group(2).strip()
-        if verbe != "corriger" and not au_recapitulatif:
+        verb, rest = match.group(1), match.group(2).strip()
+        if verb != "corriger" and not at_summary:
             return None
-        if not reste:
-            return Commande("corriger")
-        champ = alias.get(reste)
-        if champ:
-            return Commande("corriger", champ)
-        if au_recapitulatif:
-            return Commande("corriger")
+        if not rest:
+            return Command("corriger")
+        field = aliases.get(rest)
+        if field:
+            return Command("corriger", field)
+        if at_summary:
+            return Command("corriger")
     return None
 
 
-def choisir(texte: Any, options: list[tuple[str, str]]) -> str | None:
+def choose(value: Any, options: list[tuple[str, str]]) -> str | None:
     """The code of the option the user chose among (code, label) pairs, typed or clicked.
 
     Accepts the code, the label (any case, accents optional), the 1-based number, or a part of
     a single label (at least 3 characters).
     """
-    text = normaliser(texte)
+    text = normalise(value)
     if not text:
         return None
     if text.isdigit() and 1 <= int(text) <= len(options):
         return options[int(text) - 1][0]
-    for code, libelle in options:
-        if text in (code, normaliser(libelle)):
+    for code, label in options:
+        if text in (code, normalise(label)):
             return code
     if len(text) >= 3:
-        partial = [code for code, libelle in options if text in normaliser(libelle)]
+        partial = [code for code, label in options if text in normalise(label)]
         if len(partial) == 1:
             return partial[0]
     return None
 
 
-def trouver_reference(texte: Any) -> str | None:
+def find_reference(value: Any) -> str | None:
     """A draft reference found in a message (« sol-2026-000123 » → « SOL-2026-000123 »)."""
-    match = _REFERENCE.search(str(texte or ""))
+    match = _REFERENCE.search(str(value or ""))
     return f"SOL-{match.group(1)}-{match.group(2)}" if match else None
 
 
 # --- Validators ------------------------------------------------------------------------------
 
 
-def texte_libre(texte: Any, champ: str) -> str:
+def free_text(value: Any, field: str) -> str:
     """Free text within the field's length limits, stored verbatim."""
-    minimum, maximum = LIMITES[champ]
-    text = str(texte or "").strip()
+    minimum, maximum = LENGTH_LIMITS[field]
+    text = str(value or "").strip()
     if not text:
-        raise Invalide("vide")
-    if _CONTROLE.search(text):
-        raise Invalide("caracteres")
+        raise InvalidAnswer("vide")
+    if _CONTROL_CHARS.search(text):
+        raise InvalidAnswer("caracteres")
     if len(text) > maximum:
-        raise Invalide("trop_long", {"limite": maximum, "longueur": len(text)})
+        raise InvalidAnswer("trop_long", {"limite": maximum, "longueur": len(text)})
     if len(text) < minimum:
-        raise Invalide("trop_court", {"limite": minimum})
+        raise InvalidAnswer("trop_court", {"limite": minimum})
     return text
 
 
-def valider_telephone(texte: Any) -> str:
+def validate_phone(value: Any) -> str:
     """A French number (01 23 45 67 89, 06…, +33…) or an international one with its prefix.
 
     Stored in international format, e.g. « +33 1 23 45 67 89 ».
     """
-    text = str(texte or "").strip()
+    text = str(value or "").strip()
     if not text:
-        raise Invalide("vide")
+        raise InvalidAnswer("vide")
     if len(text) > 40:
-        raise Invalide("format")
+        raise InvalidAnswer("format")
     candidate = "+" + text[2:] if text.startswith("00") else text
     # A number without its country prefix is French: metropolitan first, then overseas, whose
     # numbers (0590…, 0262…) are dialled the same way but have their own country codes.
-    for region in REGIONS_FRANCAISES:
+    for region in FRENCH_REGIONS:
         try:
             number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException as error:
-            raise Invalide("format") from error
+            raise InvalidAnswer("format") from error
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
         if candidate.startswith("+"):
             break  # the prefix says which country: no other region to try
-    raise Invalide("format")
+    raise InvalidAnswer("format")
 
 
-def valider_siret(texte: Any) -> str:
+def validate_siret(value: Any) -> str:
     """14 digits (spaces, dots and dashes allowed) with a valid checksum; stored compact."""
-    text = str(texte or "").strip()
+    text = str(value or "").strip()
     if not text:
-        raise Invalide("vide")
+        raise InvalidAnswer("vide")
     try:
         return siret_numbers.validate(text)
     except stdnum_exceptions.InvalidChecksum as error:
-        raise Invalide("cle") from error
+        raise InvalidAnswer("cle") from error
     except stdnum_exceptions.ValidationError as error:
-        raise Invalide("format") from error
+        raise InvalidAnswer("format") from error
 
 
-def valider_email(texte: Any) -> str:
-    text = texte_libre(texte, "email")
+def validate_email(value: Any) -> str:
+    """An e-mail address within the length limits, with one @ and a dotted domain."""
+    text = free_text(value, "email")
     if not _EMAIL.match(text) or ".." in text or len(text.split("@")[0]) > 64:
-        raise Invalide("format")
+        raise InvalidAnswer("format")
     return text
 
 
-def valider_identifiant(texte: Any) -> str:
+def validate_login(value: Any) -> str:
     """The login of a Chorus Pro account: normally an e-mail, at least a word without blanks.
 
     Not checked as an e-mail: the user may need to report precisely an invalid login address.
     """
-    text = texte_libre(texte, "identifiant")
+    text = free_text(value, "identifiant")
     if any(c.isspace() for c in text):
-        raise Invalide("format")
+        raise InvalidAnswer("format")
     return text
 
 
-VALIDATEURS = {
-    "structure": lambda texte: texte_libre(texte, "structure"),
-    "siret": valider_siret,
-    "identifiant": valider_identifiant,
-    "nom": lambda texte: texte_libre(texte, "nom"),
-    "email": valider_email,
-    "telephone": valider_telephone,
-    "description": lambda texte: texte_libre(texte, "description"),
-    "references": lambda texte: texte_libre(texte, "references"),
-    "etapes": lambda texte: texte_libre(texte, "etapes"),
-    "message_erreur": lambda texte: texte_libre(texte, "message_erreur"),
-    "navigateur": lambda texte: texte_libre(texte, "navigateur"),
+VALIDATORS = {
+    "structure": lambda value: free_text(value, "structure"),
+    "siret": validate_siret,
+    "identifiant": validate_login,
+    "nom": lambda value: free_text(value, "nom"),
+    "email": validate_email,
+    "telephone": validate_phone,
+    "description": lambda value: free_text(value, "description"),
+    "references": lambda value: free_text(value, "references"),
+    "etapes": lambda value: free_text(value, "etapes"),
+    "message_erreur": lambda value: free_text(value, "message_erreur"),
+    "navigateur": lambda value: free_text(value, "navigateur"),
 }
 
 
-def valider(champ: str, texte: Any) -> str:
-    """Validate the answer for one field of the draft (see VALIDATEURS)."""
-    return VALIDATEURS[champ](texte)
+def validate_field(field: str, value: Any) -> str:
+    """Validate the answer for one field of the draft (see VALIDATORS)."""
+    return VALIDATORS[field](value)
 
 
 # --- Prefill ---------------------------------------------------------------------------------
 
 
-def decrire_navigateur(user_agent: Any) -> str | None:
+def describe_browser(user_agent: Any) -> str | None:
     """« Firefox 128.0 (Windows 10) » from a raw user agent; None when it names no browser."""
     if not user_agent or not isinstance(user_agent, str):
         return None

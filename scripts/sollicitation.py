@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from actions.sollicitation_store import sollicitation_as_dict, texte_de
+    from actions.sollicitation_store import draft_text, sollicitation_as_dict
 
     try:
         data = sollicitation_as_dict(args.reference, url=args.database_url)
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(texte_de(data))
+        print(draft_text(data))
     return 0
 
 

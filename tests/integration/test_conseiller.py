@@ -531,10 +531,10 @@ def test_an_advisor_logs_in_with_a_password_and_gets_the_desk(desk):
 
 def test_solicitation_drafts_are_read_back_from_the_desk(desk, sender):
     stack = desk
-    from actions.sollicitation_store import enregistrer_sollicitation
+    from actions.sollicitation_store import save_draft
 
-    reference = enregistrer_sollicitation(
-        {"description": "Ma facture est rejetée"}, statut="brouillon", conversation_id=sender,
+    reference = save_draft(
+        {"description": "Ma facture est rejetée"}, status="brouillon", conversation_id=sender,
         url=stack.database_url,
     )
     status, draft = api(stack, "GET", f"/api/sollicitations/{reference}")

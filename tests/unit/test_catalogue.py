@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from actions.sollicitation_store import (
-    CHAMPS,
-    CatalogueInvalide,
-    format_texte,
-    format_transcription,
+    FIELDS,
+    InvalidCatalogue,
+    format_text,
+    format_transcript,
     load_catalogue,
     parse_catalogue,
 )
@@ -38,10 +38,10 @@ def test_the_file_says_it_is_operator_configuration_not_the_official_list():
 
 def test_only_the_documented_pair_is_marked_as_a_portal_label(catalogue):
     marked = [
-        (c.libelle, s.libelle)
+        (c.label, s.label)
         for c in catalogue.categories
-        for s in c.sous_categories
-        if c.libelle_portail and s.libelle_portail
+        for s in c.subcategories
+        if c.is_portal_label and s.is_portal_label
     ]
     assert marked == [("Gestion des structures et utilisateurs", "Demande de création de structure publique")]
 
@@ -78,14 +78,14 @@ def test_unknown_or_mismatched_pairs_have_no_destination(catalogue):
 
 
 def test_every_pair_goes_to_a_known_destination(catalogue):
-    for categorie in catalogue.categories:
-        assert categorie.sous_categories
-        for sous_categorie in categorie.sous_categories:
-            assert sous_categorie.destination in catalogue.destinations
+    for category in catalogue.categories:
+        assert category.subcategories
+        for subcategory in category.subcategories:
+            assert subcategory.destination in catalogue.destinations
 
 
 def test_the_business_service_needs_the_file_references(catalogue):
-    asked = dict(catalogue.champs_a_demander("service_destinataire", connecte=True))
+    asked = dict(catalogue.fields_to_ask("service_destinataire", logged_in=True))
     assert asked["references"] is True
     assert asked["description"] is True and asked["structure"] is True
     # Nothing about the portal itself: no browser, steps or error message.
@@ -93,7 +93,7 @@ def test_the_business_service_needs_the_file_references(catalogue):
 
 
 def test_the_tool_support_asks_technical_details_but_references_are_optional(catalogue):
-    asked = dict(catalogue.champs_a_demander("support_outil", connecte=True))
+    asked = dict(catalogue.fields_to_ask("support_outil", logged_in=True))
     assert asked["references"] is False
     assert {"navigateur", "etapes", "message_erreur", "telephone", "identifiant"} <= set(asked)
     assert {"nom", "email", "siret"}.isdisjoint(asked)  # known from the account
@@ -101,32 +101,32 @@ def test_the_tool_support_asks_technical_details_but_references_are_optional(cat
 
 def test_a_logged_out_user_also_gives_siret_and_contact_details(catalogue):
     for destination in catalogue.destinations:
-        asked = dict(catalogue.champs_a_demander(destination, connecte=False))
+        asked = dict(catalogue.fields_to_ask(destination, logged_in=False))
         assert asked["nom"] is True and asked["email"] is True
         assert asked["siret"] is False  # asked, but a structure without SIRET can skip it
 
 
 def test_extra_fields_are_added_only_when_offered(catalogue):
-    asked = [c for c, _ in catalogue.champs_a_demander("support_outil", True, {"siret", "transcription"})]
+    asked = [c for c, _ in catalogue.fields_to_ask("support_outil", True, {"siret", "transcription"})]
     assert "siret" in asked and asked[-1] == "transcription"
-    assert [c for c, _ in catalogue.champs_a_demander("support_outil", True, {"nom"})] == [
-        c for c, _ in catalogue.champs_a_demander("support_outil", True)
+    assert [c for c, _ in catalogue.fields_to_ask("support_outil", True, {"nom"})] == [
+        c for c, _ in catalogue.fields_to_ask("support_outil", True)
     ]
 
 
 def test_fields_come_in_the_conversation_order(catalogue):
-    asked = [c for c, _ in catalogue.champs_a_demander("support_outil", connecte=False)]
-    assert asked == [c for c in CHAMPS if c in asked]
+    asked = [c for c, _ in catalogue.fields_to_ask("support_outil", logged_in=False)]
+    assert asked == [c for c in FIELDS if c in asked]
     assert asked[:2] == ["structure", "siret"]
 
 
 def test_every_field_and_the_routing_can_be_named_to_correct_it(catalogue):
-    alias = catalogue.alias()
-    for champ in [*CHAMPS, "categorie", "sous_categorie"]:
-        assert alias[champ] == champ
-    assert alias["telephone"] == "telephone" and alias["tel"] == "telephone"
-    assert alias["sous-categorie"] == "sous_categorie"
-    assert alias["message d'erreur"] == "message_erreur"
+    aliases = catalogue.aliases()
+    for field in [*FIELDS, "categorie", "sous_categorie"]:
+        assert aliases[field] == field
+    assert aliases["telephone"] == "telephone" and aliases["tel"] == "telephone"
+    assert aliases["sous-categorie"] == "sous_categorie"
+    assert aliases["message d'erreur"] == "message_erreur"
 
 
 def test_codes_are_unique_and_labels_are_set(raw):
@@ -145,7 +145,7 @@ def test_the_text_of_a_draft(catalogue):
         "description": "Je ne reçois pas le code de double authentification",
         "etapes": "1. connexion\n2. saisie du mot de passe",
     }
-    text = format_texte(values, catalogue, reference="SOL-2026-000123")
+    text = format_text(values, catalogue, reference="SOL-2026-000123")
     assert text == (
         "Catégorie : Compte et connexion\n"
         "Sous-catégorie : Double authentification\n"
@@ -162,12 +162,12 @@ def test_the_text_of_a_draft(catalogue):
 
 
 def test_the_summary_shows_skipped_fields(catalogue):
-    text = format_texte({"structure": "ACME"}, catalogue, champs=["structure", "telephone"])
+    text = format_text({"structure": "ACME"}, catalogue, fields=["structure", "telephone"])
     assert "Structure émettrice : ACME\nTéléphone : non renseigné" in text
 
 
 def test_the_transcript_names_who_spoke(catalogue):
-    assert format_transcription([("utilisateur", "bonjour"), ("assistant", "Bonjour !")], catalogue) == (
+    assert format_transcript([("utilisateur", "bonjour"), ("assistant", "Bonjour !")], catalogue) == (
         "Utilisateur : bonjour\nClaud.IA : Bonjour !"
     )
 
@@ -199,15 +199,15 @@ def broken(raw: dict, change) -> dict:
     ],
 )
 def test_a_broken_catalogue_is_refused_with_a_clear_message(raw, change, message):
-    with pytest.raises(CatalogueInvalide, match=message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(InvalidCatalogue, match=message.replace("[", r"\[").replace("]", r"\]")):
         parse_catalogue(broken(raw, change))
 
 
 def test_the_catalogue_is_read_again_when_the_file_changes(tmp_path, raw):
     path = tmp_path / "catalogue.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    assert load_catalogue(path).categories[0].libelle == "Compte et connexion"
+    assert load_catalogue(path).categories[0].label == "Compte et connexion"
     changed = broken(raw, lambda d: d["categories"][0].update(libelle="Connexion au portail"))
     path.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
     os.utime(path, (1, 1))  # a different modification time, whatever the clock resolution
-    assert load_catalogue(path).categories[0].libelle == "Connexion au portail"
+    assert load_catalogue(path).categories[0].label == "Connexion au portail"

@@ -3,31 +3,31 @@
 import pytest
 
 from actions.validation import (
-    LIMITES,
-    Commande,
-    Invalide,
-    choisir,
-    decrire_navigateur,
-    lire_commande,
-    lire_oui_non,
-    normaliser,
-    texte_libre,
-    trouver_reference,
-    valider,
-    valider_email,
-    valider_identifiant,
-    valider_siret,
-    valider_telephone,
+    LENGTH_LIMITS,
+    Command,
+    InvalidAnswer,
+    choose,
+    describe_browser,
+    find_reference,
+    free_text,
+    normalise,
+    read_command,
+    read_yes_no,
+    validate_email,
+    validate_field,
+    validate_login,
+    validate_phone,
+    validate_siret,
 )
 
-ALIAS = {"telephone": "telephone", "tel": "telephone", "categorie": "categorie",
+ALIASES = {"telephone": "telephone", "tel": "telephone", "categorie": "categorie",
          "message d'erreur": "message_erreur", "identifiant": "identifiant"}
 
 
-def raison(function, *args) -> str:
-    with pytest.raises(Invalide) as error:
+def reason(function, *args) -> str:
+    with pytest.raises(InvalidAnswer) as error:
         function(*args)
-    return error.value.raison
+    return error.value.reason
 
 
 # --- Phone numbers -------------------------------------------------------------------------
@@ -48,34 +48,34 @@ def raison(function, *args) -> str:
     ],
 )
 def test_valid_phone_numbers_are_stored_in_international_format(typed, stored):
-    assert valider_telephone(typed) == stored
+    assert validate_phone(typed) == stored
 
 
 @pytest.mark.parametrize("typed", ["12", "06 12 34", "pas de téléphone", "+33 6 12 34 56 78 90 12",
                                    "0612345678" * 5, "'; DROP TABLE sollicitations; --"])
 def test_invalid_phone_numbers_are_refused(typed):
-    assert raison(valider_telephone, typed) == "format"
+    assert reason(validate_phone, typed) == "format"
 
 
 def test_an_empty_phone_number_is_refused():
-    assert raison(valider_telephone, "  ") == "vide"
+    assert reason(validate_phone, "  ") == "vide"
 
 
 # --- SIRET -----------------------------------------------------------------------------------
 
 
 def test_a_valid_siret_is_stored_compact():
-    assert valider_siret("732 829 320 00074") == "73282932000074"
-    assert valider_siret("73282932000074") == "73282932000074"
+    assert validate_siret("732 829 320 00074") == "73282932000074"
+    assert validate_siret("73282932000074") == "73282932000074"
 
 
 def test_a_siret_with_a_typo_fails_its_checksum():
-    assert raison(valider_siret, "73282932000075") == "cle"
+    assert reason(validate_siret, "73282932000075") == "cle"
 
 
 @pytest.mark.parametrize("typed", ["7328293200007", "732829320000741", "ABCDEFGHIJKLMN", "siret"])
 def test_a_siret_without_14_digits_is_refused(typed):
-    assert raison(valider_siret, typed) == "format"
+    assert reason(validate_siret, typed) == "format"
 
 
 # --- E-mail and identifiers --------------------------------------------------------------------
@@ -84,19 +84,19 @@ def test_a_siret_without_14_digits_is_refused(typed):
 @pytest.mark.parametrize("typed", ["jean.dupont@exemple.fr", "j+chorus@mairie-lyon.gouv.fr",
                                    "TECH_1_ABC@cpro.fr"])
 def test_valid_emails(typed):
-    assert valider_email(f"  {typed} ") == typed
+    assert validate_email(f"  {typed} ") == typed
 
 
 @pytest.mark.parametrize("typed", ["jean.dupont", "jean@", "@exemple.fr", "jean dupont@exemple.fr",
                                    "jean@exemple", "jean..dupont@exemple.fr", "<b>a</b>@x.fr"])
 def test_invalid_emails(typed):
-    assert raison(valider_email, typed) == "format"
+    assert reason(validate_email, typed) == "format"
 
 
 def test_an_identifier_is_one_word_not_necessarily_an_email():
-    assert valider_identifiant("ancienne.adresse@societe-fermee.fr") == "ancienne.adresse@societe-fermee.fr"
-    assert valider_identifiant("TECH_1_ABC@cpro.fr") == "TECH_1_ABC@cpro.fr"
-    assert raison(valider_identifiant, "jean dupont") == "format"
+    assert validate_login("ancienne.adresse@societe-fermee.fr") == "ancienne.adresse@societe-fermee.fr"
+    assert validate_login("TECH_1_ABC@cpro.fr") == "TECH_1_ABC@cpro.fr"
+    assert reason(validate_login, "jean dupont") == "format"
 
 
 # --- Free text: verbatim, within limits -------------------------------------------------------
@@ -112,101 +112,102 @@ def test_an_identifier_is_one_word_not_necessarily_an_email():
     ],
 )
 def test_hostile_looking_text_is_kept_verbatim(typed):
-    assert texte_libre(typed, "etapes") == typed
+    assert free_text(typed, "etapes") == typed
 
 
 def test_surrounding_blanks_are_removed():
-    assert texte_libre("   Menuiserie Durand  \n", "structure") == "Menuiserie Durand"
+    assert free_text("   Menuiserie Durand  \n", "structure") == "Menuiserie Durand"
 
 
 def test_too_long_text_says_how_long_and_the_limit():
-    with pytest.raises(Invalide) as error:
-        texte_libre("x" * 10_000, "etapes")
-    assert error.value.raison == "trop_long"
-    assert error.value.details == {"limite": LIMITES["etapes"][1], "longueur": 10_000}
+    with pytest.raises(InvalidAnswer) as error:
+        free_text("x" * 10_000, "etapes")
+    assert error.value.reason == "trop_long"
+    assert error.value.details == {"limite": LENGTH_LIMITS["etapes"][1], "longueur": 10_000}
 
 
 def test_text_at_the_limit_is_accepted():
-    assert len(texte_libre("é" * LIMITES["description"][1], "description")) == LIMITES["description"][1]
+    maximum = LENGTH_LIMITS["description"][1]
+    assert len(free_text("é" * maximum, "description")) == maximum
 
 
 def test_too_short_text_says_the_minimum():
-    with pytest.raises(Invalide) as error:
-        texte_libre("bug", "description")
-    assert (error.value.raison, error.value.details) == ("trop_court", {"limite": 10})
+    with pytest.raises(InvalidAnswer) as error:
+        free_text("bug", "description")
+    assert (error.value.reason, error.value.details) == ("trop_court", {"limite": 10})
 
 
 def test_control_characters_are_refused():
-    assert raison(texte_libre, "abc\x00def", "etapes") == "caracteres"
-    assert raison(texte_libre, "\x1b[31mrouge", "etapes") == "caracteres"
+    assert reason(free_text, "abc\x00def", "etapes") == "caracteres"
+    assert reason(free_text, "\x1b[31mrouge", "etapes") == "caracteres"
 
 
 def test_empty_text_is_refused():
-    assert raison(texte_libre, " \n ", "nom") == "vide"
+    assert reason(free_text, " \n ", "nom") == "vide"
 
 
-def test_valider_dispatches_on_the_field():
-    assert valider("telephone", "0612345678") == "+33 6 12 34 56 78"
-    assert valider("structure", "ACME") == "ACME"
-    assert raison(valider, "email", "pas un mail") == "format"
+def test_validate_field_dispatches_on_the_field():
+    assert validate_field("telephone", "0612345678") == "+33 6 12 34 56 78"
+    assert validate_field("structure", "ACME") == "ACME"
+    assert reason(validate_field, "email", "pas un mail") == "format"
 
 
 # --- Short answers and commands ----------------------------------------------------------------
 
 
-def test_normaliser():
-    assert normaliser("  « Corriger   LE Téléphone » ! ") == "corriger le telephone"
-    assert normaliser("C’est bien ça.") == "c'est bien ca"
+def test_normalise():
+    assert normalise("  « Corriger   LE Téléphone » ! ") == "corriger le telephone"
+    assert normalise("C’est bien ça.") == "c'est bien ca"
 
 
 @pytest.mark.parametrize("typed", ["oui", "Oui !", "ok", "OUI c'est ça", "c'est bien ça", "/affirmer",
                                    "d'accord", "exact"])
 def test_yes(typed):
-    assert lire_oui_non(typed) is True
+    assert read_yes_no(typed) is True
 
 
 @pytest.mark.parametrize("typed", ["non", "Non.", "non c'est pas ça", "/nier", "pas du tout"])
 def test_no(typed):
-    assert lire_oui_non(typed) is False
+    assert read_yes_no(typed) is False
 
 
 @pytest.mark.parametrize("typed", ["jean@exemple.fr", "Menuiserie Durand",
                                    "non seulement le dépôt échoue mais en plus le message d'erreur "
                                    "ne dit rien de plus que ce que je vous ai déjà écrit"])
 def test_neither_yes_nor_no(typed):
-    assert lire_oui_non(typed) is None
+    assert read_yes_no(typed) is None
 
 
 @pytest.mark.parametrize(
     ("typed", "command"),
     [
-        ("annuler", Commande("annuler")),
-        ("Annuler !", Commande("annuler")),
-        ("je veux annuler", Commande("annuler")),
-        ("passer", Commande("passer")),
-        ("Pas de message d'erreur", Commande("passer")),
-        ("recommencer", Commande("recommencer")),
-        ("corriger", Commande("corriger")),
-        ("corriger le téléphone", Commande("corriger", "telephone")),
-        ("Corriger la catégorie", Commande("corriger", "categorie")),
-        ("corriger l'identifiant", Commande("corriger", "identifiant")),
-        ("corriger le message d'erreur", Commande("corriger", "message_erreur")),
+        ("annuler", Command("annuler")),
+        ("Annuler !", Command("annuler")),
+        ("je veux annuler", Command("annuler")),
+        ("passer", Command("passer")),
+        ("Pas de message d'erreur", Command("passer")),
+        ("recommencer", Command("recommencer")),
+        ("corriger", Command("corriger")),
+        ("corriger le téléphone", Command("corriger", "telephone")),
+        ("Corriger la catégorie", Command("corriger", "categorie")),
+        ("corriger l'identifiant", Command("corriger", "identifiant")),
+        ("corriger le message d'erreur", Command("corriger", "message_erreur")),
     ],
 )
 def test_commands(typed, command):
-    assert lire_commande(typed, ALIAS) == command
+    assert read_command(typed, ALIASES) == command
 
 
 @pytest.mark.parametrize("typed", ["je veux annuler ma facture", "modifier le téléphone",
                                    "corriger ma facture déposée hier", "passer une commande publique"])
 def test_answers_that_look_like_commands_stay_answers(typed):
-    assert lire_commande(typed, ALIAS) is None
+    assert read_command(typed, ALIASES) is None
 
 
 def test_at_the_summary_other_verbs_and_unknown_fields_ask_which_field():
-    assert lire_commande("modifier le téléphone", ALIAS, au_recapitulatif=True) == Commande(
+    assert read_command("modifier le téléphone", ALIASES, at_summary=True) == Command(
         "corriger", "telephone")
-    assert lire_commande("changer un truc", ALIAS, au_recapitulatif=True) == Commande("corriger")
+    assert read_command("changer un truc", ALIASES, at_summary=True) == Command("corriger")
 
 
 OPTIONS = [("compte_connexion", "Compte et connexion"),
@@ -221,12 +222,12 @@ OPTIONS = [("compte_connexion", "Compte et connexion"),
      ("TIC", "remboursement_tic"), ("remboursement_tic", "remboursement_tic")],
 )
 def test_choices_by_label_number_code_or_unique_part(typed, code):
-    assert choisir(typed, OPTIONS) == code
+    assert choose(typed, OPTIONS) == code
 
 
 @pytest.mark.parametrize("typed", ["", "4", "0", "co", "facture", "et"])
 def test_unknown_or_ambiguous_choices(typed):
-    assert choisir(typed, OPTIONS) is None
+    assert choose(typed, OPTIONS) is None
 
 
 @pytest.mark.parametrize(
@@ -235,12 +236,12 @@ def test_unknown_or_ambiguous_choices(typed):
      ("la SOL 2026 001234", "SOL-2026-001234"), ("SOL-2026-1234567", "SOL-2026-1234567")],
 )
 def test_references_are_found_and_normalised(typed, reference):
-    assert trouver_reference(typed) == reference
+    assert find_reference(typed) == reference
 
 
 @pytest.mark.parametrize("typed", ["SOL-2026-12", "ma sollicitation", None, "XSOL-2026-000123"])
 def test_no_reference(typed):
-    assert trouver_reference(typed) is None
+    assert find_reference(typed) is None
 
 
 # --- Browser from the user agent -------------------------------------------------------------------
@@ -258,24 +259,24 @@ def test_no_reference(typed):
     ],
 )
 def test_the_browser_is_described_from_the_user_agent(user_agent, described):
-    assert decrire_navigateur(user_agent) == described
+    assert describe_browser(user_agent) == described
 
 
 @pytest.mark.parametrize("user_agent", [None, "", "curl/8.5.0", 42,
                                         "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"])
 def test_no_browser_no_description(user_agent):
-    assert decrire_navigateur(user_agent) is None
+    assert describe_browser(user_agent) is None
 
 
 # --- What the chat shows and what the conversation tells (actions/sollicitation.py helpers) ---
 
 
 def test_a_draft_is_shown_in_one_bubble_that_rasa_can_interpolate():
-    from actions.sollicitation import une_bulle
+    from actions.sollicitation import one_bubble
 
-    assert une_bulle("Catégorie : A\n\nTitre : B\n \n\nSIRET : C") == "Catégorie : A\nTitre : B\nSIRET : C"
-    assert "0[" not in une_bulle("Facture 2020[1]")
-    assert une_bulle("Facture 2020[1]").replace("\u200b", "") == "Facture 2020[1]"
+    assert one_bubble("Catégorie : A\n\nTitre : B\n \n\nSIRET : C") == "Catégorie : A\nTitre : B\nSIRET : C"
+    assert "0[" not in one_bubble("Facture 2020[1]")
+    assert one_bubble("Facture 2020[1]").replace("\u200b", "") == "Facture 2020[1]"
 
 
 def test_the_transcript_keeps_the_conversation_before_the_form_and_the_advisor():
@@ -302,9 +303,9 @@ def test_the_transcript_keeps_the_conversation_before_the_form_and_the_advisor()
 
 
 def test_the_transcript_is_short():
-    from actions.sollicitation import MAX_TOUR, TOURS_TRANSCRIPTION, transcript_turns
+    from actions.sollicitation import MAX_TURN_LENGTH, TRANSCRIPT_TURNS, transcript_turns
 
     events = [{"event": "user", "text": f"message {i} " + "x" * 1000} for i in range(30)]
     turns = transcript_turns(events)
-    assert len(turns) == TOURS_TRANSCRIPTION and turns[-1][1].startswith("message 29")
-    assert all(len(text) == MAX_TOUR + 1 and text.endswith("…") for _, text in turns)
+    assert len(turns) == TRANSCRIPT_TURNS and turns[-1][1].startswith("message 29")
+    assert all(len(text) == MAX_TURN_LENGTH + 1 and text.endswith("…") for _, text in turns)
