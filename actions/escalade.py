@@ -157,3 +157,15 @@ class ActionDeclinerEscalade(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_escalade_declinee")
         return [SlotSet("offre_escalade", None)]
+
+
+class ActionRetirerOffre(Action):
+    """The user asked a question instead of answering the offer: a later « oui » must not accept it."""
+
+    def name(self) -> str:
+        return "action_retirer_offre"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return [SlotSet("offre_escalade", None)]

@@ -101,3 +101,13 @@ def test_a_new_session_starts_the_counters_again(stack, sender):
     answer = texts(stack.say(sender, NONSENSE[1]))
     assert "conseiller" not in answer  # first misunderstanding of the new session
     assert stack.slot(sender, "nb_incompris") == 1
+
+
+def test_an_offer_left_unanswered_is_not_accepted_by_a_later_yes(stack, sender):
+    stack.say(sender, "comment créer un compte ?")
+    assert "Voulez-vous lui parler" in texts(stack.say(sender, "/vote_negatif"))
+    stack.say(sender, "j'ai oublié mon mot de passe")  # the user asks something else instead
+    assert stack.slot(sender, "offre_escalade") is None
+    answer = texts(stack.say(sender, "oui"))
+    assert "file d'attente" not in answer
+    assert "Quelle est votre question" in answer
