@@ -133,10 +133,18 @@ async def test_a_tracker_saved_several_times_in_a_turn_is_stored_once(stores):
     assert await events_of(cached_store, "alice") == await events_of(rasa_store, "alice")
 
 
-async def test_a_write_by_another_process_is_seen_on_the_next_turn(tmp_path, domain):
+@pytest.fixture
+def one_database(tmp_path, domain):
+    """Our store and Rasa's, as two processes writing to the same database."""
     path = str(tmp_path / "shared.db")
-    ours = CachedSQLTrackerStore(domain, dialect="sqlite", db=path)
-    theirs = SQLTrackerStore(domain, dialect="sqlite", db=path)
+    return (
+        CachedSQLTrackerStore(domain, dialect="sqlite", db=path),
+        SQLTrackerStore(domain, dialect="sqlite", db=path),
+    )
+
+
+async def test_a_write_by_another_process_is_seen_on_the_next_turn(one_database):
+    ours, theirs = one_database
     await play(ours, "alice", turn_events("bonjour", "saluer"))
     await ours.retrieve("alice")  # cached now
     await play(theirs, "alice", turn_events("une question posée ailleurs"))
@@ -146,10 +154,8 @@ async def test_a_write_by_another_process_is_seen_on_the_next_turn(tmp_path, dom
     assert await events_of(ours, "alice") == await events_of(theirs, "alice")
 
 
-async def test_a_write_by_another_process_between_read_and_save_is_not_lost(tmp_path, domain):
-    path = str(tmp_path / "shared.db")
-    ours = CachedSQLTrackerStore(domain, dialect="sqlite", db=path)
-    theirs = SQLTrackerStore(domain, dialect="sqlite", db=path)
+async def test_a_write_by_another_process_between_read_and_save_is_not_lost(one_database):
+    ours, theirs = one_database
     await play(ours, "alice", turn_events("bonjour", "saluer"))
     tracker = await ours.retrieve("alice")
     await play(theirs, "alice", turn_events("entre-temps"))
