@@ -158,6 +158,15 @@ def _text(raw: dict, key: str, where: str) -> str:
     return value.strip()
 
 
+def _new_code(raw: dict, where: str, codes: set[str]) -> str:
+    """The `code` of a category or sub-category; codes are unique across the whole catalogue."""
+    code = _text(raw, "code", where)
+    if code in codes:
+        raise InvalidCatalogue(f"{where}: duplicate code {code}")
+    codes.add(code)
+    return code
+
+
 def parse_catalogue(raw: Any) -> Catalogue:
     """Build and check a catalogue from the YAML data; InvalidCatalogue says what is wrong."""
     if not isinstance(raw, dict):
@@ -203,17 +212,11 @@ def parse_catalogue(raw: Any) -> Catalogue:
     codes: set[str] = set()
     for index, value in enumerate(raw.get("categories") or []):
         where = f"categories[{index}]"
-        code = _text(value or {}, "code", where)
-        if code in codes:
-            raise InvalidCatalogue(f"{where}: duplicate code {code}")
-        codes.add(code)
+        code = _new_code(value or {}, where, codes)
         subs: list[Subcategory] = []
         for sub_index, sub in enumerate(value.get("sous_categories") or []):
             sub_where = f"{where}.sous_categories[{sub_index}]"
-            sub_code = _text(sub or {}, "code", sub_where)
-            if sub_code in codes:
-                raise InvalidCatalogue(f"{sub_where}: duplicate code {sub_code}")
-            codes.add(sub_code)
+            sub_code = _new_code(sub or {}, sub_where, codes)
             destination = _text(sub, "destination", sub_where)
             if destination not in destinations:
                 raise InvalidCatalogue(f"{sub_where}: unknown destination {destination}")
