@@ -13,21 +13,20 @@ WIDGET_BUNDLE := widget/dist/claudia-widget.js
 WIDGET_SOURCES := $(wildcard widget/src/*)
 TRAINING_INPUTS := config.yml $(shell find domain data components policies -name '*.yml' -o -name '*.py' 2>/dev/null)
 
-export RASA_TELEMETRY_ENABLED := false
-export TF_CPP_MIN_LOG_LEVEL := 2
-export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-export PYTHONDONTWRITEBYTECODE := 1
+include scripts/process.env
+export $(shell sed -n 's/^\([A-Z_]*\)=.*/\1/p' scripts/process.env)
 
 .PHONY: help install train run shell validate lint test test-unit test-data test-stories \
-	test-integration test-e2e widget bench bench-nlu bench-latency lock clean
+	test-integration test-e2e widget bench bench-nlu bench-latency migration lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.txt constraints.txt
+$(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (pyenv install 3.10)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed ## Create the virtual environment with the pinned dependencies
@@ -59,7 +58,7 @@ validate: $(BIN)/.installed ## Check domain, data and stories for consistency
 	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet
 
 lint: $(BIN)/.installed ## Ruff on the Python code
-	$(BIN)/ruff check actions components channels nlg policies tracker_stores desk tests bench scripts
+	$(BIN)/ruff check assistance actions components channels nlg policies tracker_stores desk tests bench scripts
 
 test: test-unit test-data test-stories test-integration test-e2e ## Run every test tier
 	@echo "All test tiers passed."
@@ -89,6 +88,10 @@ bench-nlu: $(MODEL) ## Held-out accuracy, training time and model size
 
 bench-latency: $(MODEL) ## p50/p95 of /model/parse and of a full webhook turn
 	$(BIN)/python bench/latency.py
+
+migration: $(BIN)/.installed ## Write a new database migration from the models: make migration M="what changes"
+	@test -n "$(M)" || { echo 'Say what changes: make migration M="add a column"'; exit 1; }
+	$(BIN)/alembic -c assistance/db/alembic.ini revision --autogenerate -m "$(M)"
 
 lock: ## Re-resolve every pin into constraints.txt
 	$(BIN)/pip freeze --exclude-editable | grep -v '^pkg_resources' > constraints.txt

@@ -1,1 +1,5 @@
-"""Custom actions of the Claud.IA assistant, one module per skill, plus plain helpers."""
+"""Custom actions of the Claud.IA assistant (the Rasa action server), one module per skill.
+
+Thin adapters over the core (package `assistance`): they read the tracker, call the core,
+and turn its answers into responses and events.
+"""

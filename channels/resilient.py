@@ -10,7 +10,9 @@ do with the python-socketio release it installs.)
 When the action server is unreachable, Rasa logs the failure, keeps the user's message in the
 tracker, and answers nothing. These channels keep Rasa's behaviour and URLs
 (/webhooks/rest/webhook, /socket.io) and add one French message (`utter_erreur_technique` from the
-domain) so that the user knows their message is kept and can try again.
+domain) so that the user knows their message is kept and can try again. The action server's
+health is only asked after a turn that sent nothing (a normal turn always answers, but for the
+silent relay of a live chat), never on every turn.
 """
 
 from __future__ import annotations
@@ -79,11 +81,29 @@ async def action_server_alive() -> bool:
         return False
 
 
-def resilient(on_new_message: Handler, *, only_when_silent: bool) -> Handler:
+class SocketIOOutput(socketio.SocketIOOutput):
+    """Rasa's socket.io output, counting what it sends in a turn."""
+
+    def __init__(self, sio: Any, bot_message_evt: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
+
+
+def _said_something(output: Any) -> bool:
+    if isinstance(output, CollectingOutputChannel):
+        return bool(output.messages)
+    return getattr(output, "sent", 0) > 0
+
+
+def resilient(on_new_message: Handler) -> Handler:
     async def handler(message: UserMessage) -> None:
         await on_new_message(message)
         output = message.output_channel
-        if only_when_silent and isinstance(output, CollectingOutputChannel) and output.messages:
+        if _said_something(output):
             return
         if not await action_server_alive():
             logger.error("action server unreachable; told the user of %s", message.sender_id)
@@ -98,7 +118,7 @@ class RestInput(rest.RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        blueprint = super().blueprint(resilient(on_new_message, only_when_silent=True))
+        blueprint = super().blueprint(resilient(on_new_message))
 
         @blueprint.middleware("request")
         async def refuse_malformed(request: Request) -> response.HTTPResponse | None:
@@ -119,8 +139,8 @@ class SocketIOInput(socketio.SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        # socket.io answers are pushed, not collected: check the action server on every turn.
-        blueprint = super().blueprint(resilient(on_new_message, only_when_silent=False))
+        handle = resilient(on_new_message)
+        blueprint = super().blueprint(handle)
         sio = self.sio
 
         # Rasa 3.6 calls AsyncServer.enter_room without await; since python-socketio 5.10 it is a
@@ -133,5 +153,25 @@ class SocketIOInput(socketio.SocketIOInput):
             if self.session_persistence:
                 await sio.enter_room(sid, data["session_id"], namespace=self.namespace)
             await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+
+        # Rasa's own handler, with an output that counts what the turn sent (see `resilient`).
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: dict | None) -> None:
+            data = data if isinstance(data, dict) else {}
+            if self.session_persistence:
+                if not data.get("session_id"):
+                    logger.warning("socket.io message without a session_id: ignored")
+                    return
+                sender_id = data["session_id"]
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            await handle(
+                UserMessage(data.get("message", ""), output, sender_id, input_channel=self.name(),
+                            metadata=metadata)
+            )
 
         return blueprint

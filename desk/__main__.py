@@ -1,4 +1,4 @@
-"""Run the advisor desk: `python -m desk` (settings in desk/settings.py)."""
+"""Run the advisor desk: `python -m desk` (settings in assistance/settings.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import logging
 
 from aiohttp import web
 
+from assistance.settings import get_settings
 from desk.app import create_app
-from desk.settings import get_desk_settings
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = get_desk_settings()
+    settings = get_settings()
     web.run_app(
         create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        print=lambda _: logging.info("advisor desk on http://%s:%s", settings.host, settings.port),
+        host=settings.desk_host,
+        port=settings.desk_port,
+        print=lambda _: logging.info("advisor desk on http://%s:%s", settings.desk_host, settings.desk_port),
         access_log=None,
     )
 

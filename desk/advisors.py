@@ -1,6 +1,7 @@
 """Advisor accounts, from the advisors file (conf/advisors.yml): login, first name, bcrypt hash.
 
-The file is read at each use, so that operators can add or remove an advisor without a restart.
+The file is parsed again when it changes, so that operators can add or remove an advisor
+without a restart.
 """
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import bcrypt
-import yaml
+
+from assistance import files
 
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit: longer passwords are refused, not silently cut
 
@@ -28,20 +31,23 @@ def _dummy_hash() -> bytes:
     return bcrypt.hashpw(b"no such advisor", bcrypt.gensalt(rounds=10))
 
 
-def load_advisors(path: Path, *, allow_demo: bool) -> dict[str, Advisor]:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+def parse_advisors(raw: Any) -> dict[str, Advisor]:
     advisors = {}
-    for entry in raw.get("conseillers") or []:
+    for entry in (raw or {}).get("conseillers") or []:
         advisor = Advisor(
             login=str(entry["identifiant"]).strip(),
             name=str(entry.get("prenom") or entry["identifiant"]).strip(),
             password_hash=str(entry["mot_de_passe_bcrypt"]).encode(),
             demo=bool(entry.get("demo", False)),
         )
-        if advisor.demo and not allow_demo:
-            continue
         advisors[advisor.login] = advisor
     return advisors
+
+
+def load_advisors(path: Path, *, allow_demo: bool) -> dict[str, Advisor]:
+    """The accounts of the file; demonstration accounts only when `allow_demo`."""
+    advisors = files.load(path, parse_advisors)
+    return {login: a for login, a in advisors.items() if allow_demo or not a.demo}
 
 
 def authenticate(advisors: dict[str, Advisor], login: str, password: str) -> Advisor | None:

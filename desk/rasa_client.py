@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 import aiohttp
 
-logger = logging.getLogger(__name__)
+from assistance.names import WAKE_UP_INTENT
 
-WAKE_UP_INTENT = "EXTERNAL_evenement_conseiller"
+logger = logging.getLogger(__name__)
 
 
 class RasaClient:

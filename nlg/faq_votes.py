@@ -14,7 +14,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-FAQ_PREFIX = "utter_faq/"
+from assistance.names import FAQ_PREFIX
+
 VOTE_BUTTONS = [
     {"title": "👍", "payload": "/vote_positif"},
     {"title": "👎", "payload": "/vote_negatif"},

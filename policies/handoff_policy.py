@@ -27,17 +27,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-SLOT = "id_transfert"
-RELAY_ACTION = "action_relayer_message_conseiller"
-POLL_INTENT = "relever_messages_conseiller"
-LIVE_CHAT_ACTIONS = (
-    RELAY_ACTION,
-    "action_transferer_conseiller",
-    "action_synchroniser_conseiller",
-    "action_enregistrer_note_echange",
-)
+from assistance.names import EXTERNAL_PREFIX, LIVE_CHAT_ACTIONS, POLL_INTENT, RELAY_ACTION, SLOT_HANDOFF
+
 NOT_RELAYED_INTENTS = ("restart", "session_start", "back")
-EXTERNAL_PREFIX = "EXTERNAL_"
 
 
 @DefaultV1Recipe.register(
@@ -95,6 +87,6 @@ def next_action(tracker: DialogueStateTracker) -> Optional[Text]:
         return None
     if intent == POLL_INTENT:
         return RELAY_ACTION
-    if tracker.get_slot(SLOT) is None or intent in NOT_RELAYED_INTENTS:
+    if tracker.get_slot(SLOT_HANDOFF) is None or intent in NOT_RELAYED_INTENTS:
         return None
     return RELAY_ACTION

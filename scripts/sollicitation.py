@@ -14,10 +14,8 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,12 +27,21 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("--database-url", help="overrides DATABASE_URL")
     args = parser.parse_args(argv)
 
+    from dataclasses import replace
+
     from sqlalchemy.exc import SQLAlchemyError
 
-    from actions.sollicitation_store import draft_text, sollicitation_as_dict
+    from assistance.bootstrap import bootstrap
+    from assistance.settings import get_settings
+    from assistance.solicitations.repository import get_draft
+    from assistance.solicitations.text import draft_text
 
+    settings = get_settings()
+    if args.database_url:
+        settings = replace(settings, database_url=args.database_url)
+    core = bootstrap(settings)
     try:
-        data = sollicitation_as_dict(args.reference, url=args.database_url)
+        data = get_draft(core.db, args.reference)
     except SQLAlchemyError as error:
         print(f"database error: {error}", file=sys.stderr)
         return 2
@@ -44,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(draft_text(data))
+        print(draft_text(data, core.catalogue()))
     return 0
 
 

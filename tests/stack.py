@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistance.bootstrap import Core, bootstrap
+from assistance.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "claudia.tar.gz"
@@ -25,12 +28,15 @@ DESK_API_TOKEN = "desk-test-token"
 DESK_PORT_OFFSET = 75  # the desk listens on rasa_port + 75 unless told otherwise
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
-BASE_ENV = {
-    "RASA_TELEMETRY_ENABLED": "false",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
+
+
+def process_env() -> dict[str, str]:
+    """scripts/process.env: the environment every process of the assistant gets."""
+    lines = (ROOT / "scripts" / "process.env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+BASE_ENV = process_env()
 
 
 def http(method: str, url: str, body: Any = None, timeout: float = 60) -> Any:
@@ -76,6 +82,14 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     desk_port: int | None = None
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _core: Core | None = None
+
+    @property
+    def core(self) -> Core:
+        """The core on this stack's application database, to read what the servers stored."""
+        if self._core is None:
+            self._core = bootstrap(Settings.from_env(self.env()))
+        return self._core
 
     @property
     def rasa_url(self) -> str:

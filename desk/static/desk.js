@@ -23,7 +23,6 @@ const STATUTS = {
   cloturee: "Clôturée",
   abandonnee: "Abandonnée (personne ne l'a prise à temps)",
 };
-const AUTEURS = { utilisateur: "Usager", assistant: "Claud.IA", conseiller: "Conseiller" };
 
 const state = { me: null, handoffs: [], selectedId: null, lastMessageId: 0, detail: null };
 
@@ -114,7 +113,7 @@ function readable(author, text) {
 function renderEntry(list, entry) {
   const item = el("li", null, entry.auteur || entry.author);
   const author = entry.auteur || entry.author;
-  const name = author === "conseiller" && state.detail && state.detail.advisor ? state.detail.advisor.name : AUTEURS[author] || author;
+  const name = author === "conseiller" && state.detail && state.detail.advisor ? state.detail.advisor.name : (state.me && state.me.author_labels && state.me.author_labels[author]) || author;
   item.append(el("span", name, "auteur"), el("span", readable(author, entry.texte ?? entry.text)));
   list.append(item);
   list.scrollTop = list.scrollHeight;

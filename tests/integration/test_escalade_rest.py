@@ -1,20 +1,17 @@
 """Misunderstandings and votes lead to the offer of a human, which knows the clock."""
 
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from actions.models import Vote
+from assistance.db.models import Vote
 from tests.stack import payloads, texts
 
 NONSENSE = ["qsdkjfh qlskdjf", "blorg fizzle wobble"]
 
 
 def stored_votes(stack, sender) -> list[Vote]:
-    engine = create_engine(stack.database_url, future=True)
-    with Session(engine) as session:
+    with stack.core.db.session() as session:
         votes = session.scalars(select(Vote).where(Vote.conversation_id == sender)).all()
         session.expunge_all()
-    engine.dispose()
     return list(votes)
 
 

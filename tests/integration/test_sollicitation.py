@@ -13,9 +13,10 @@ import sys
 
 import pytest
 
-from actions.sollicitation import one_bubble
-from actions.sollicitation_store import sollicitation_as_dict, sollicitation_as_text
-from actions.validation import find_reference
+from assistance.solicitations.flow import one_bubble
+from assistance.solicitations.repository import get_draft
+from assistance.solicitations.text import draft_text
+from assistance.validation import find_reference
 from tests.stack import BIN, ROOT, payloads, texts
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -51,9 +52,13 @@ class Conversation:
 
 
 def stored(stack, reference: str) -> dict:
-    data = sollicitation_as_dict(reference, url=stack.database_url)
+    data = get_draft(stack.core.db, reference)
     assert data is not None, f"{reference} not stored"
     return data
+
+
+def stored_text(stack, reference: str) -> str:
+    return draft_text(stored(stack, reference), stack.core.catalogue())
 
 
 def reference_in(text: str) -> str:
@@ -120,7 +125,7 @@ def test_logged_in_user_confirms_what_the_website_knows(stack, sender):
     draft = stored(stack, reference)
     assert draft == draft | {
         "reference": reference,
-        "statut": "prete",
+        "status": "prete",
         "conversation_id": sender,
         "destination": "support_outil",
         "destination_libelle": "Support Chorus Pro (utilisation du portail)",
@@ -153,12 +158,12 @@ def test_logged_in_user_confirms_what_the_website_knows(stack, sender):
     assert f"Voici la demande {reference}" in shown
     assert "Titre / résumé : Je ne reçois pas le code de double authentification" in shown
     # One bubble, ready to copy (the channels would split it at blank lines).
-    assert one_bubble(sollicitation_as_text(reference, url=stack.database_url)) in shown
+    assert one_bubble(stored_text(stack, reference)) in shown
     assert [m["text"] for m in user.last][-1].startswith("Catégorie : Compte et connexion\n")
     env = {**os.environ, "DATABASE_URL": stack.database_url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     cli = [str(BIN / "python"), str(ROOT / "scripts" / "sollicitation.py"), "show", reference.lower()]
     as_text = subprocess.run(cli, capture_output=True, text=True, env=env, check=True).stdout
-    assert as_text.strip() == sollicitation_as_text(reference, url=stack.database_url)
+    assert as_text.strip() == stored_text(stack, reference)
     as_json = subprocess.run([*cli, "--json"], capture_output=True, text=True, env=env, check=True)
     assert json.loads(as_json.stdout) == draft
     missing = subprocess.run([*cli[:-1], "SOL-1999-999999"], capture_output=True, text=True, env=env)
@@ -219,7 +224,7 @@ def test_logged_out_user_after_a_failed_chat_in_closed_hours(closed_hours, sende
 
     draft = stored(stack, reference)
     assert draft == draft | {
-        "statut": "prete",
+        "status": "prete",
         "destination": "service_destinataire",
         "categorie": "suivi_facture",
         "sous_categorie": "retard_paiement",
@@ -273,7 +278,7 @@ def test_cancel_keeps_the_draft_and_the_user_resumes_it(stack, sender):
     assert "Votre brouillon est conservé sous la référence" in answer
     reference = reference_in(answer)
     draft = stored(stack, reference)
-    assert (draft["statut"], draft["structure"], draft["sous_categorie"]) == (
+    assert (draft["status"], draft["structure"], draft["sous_categorie"]) == (
         "brouillon", "ACME Informatique", "format_fichier")
 
     # Outside the form, the assistant talks normally again.
@@ -292,7 +297,7 @@ def test_cancel_keeps_the_draft_and_the_user_resumes_it(stack, sender):
     answer = user.say("valider")
     assert reference_in(answer) == reference  # the same draft, now complete
     draft = stored(stack, reference)
-    assert (draft["statut"], draft["nom"], draft["email"], draft["siret"]) == (
+    assert (draft["status"], draft["nom"], draft["email"], draft["siret"]) == (
         "prete", "Paul Martin", "paul.martin@acme.fr", None)
 
 
@@ -312,7 +317,7 @@ def test_a_draft_survives_the_end_of_the_session(stack, sender):
 
     answer = user.say("recommencer")
     assert "je repars d'un brouillon vide" in answer and "Compte et connexion" in user.buttons()
-    assert stored(stack, reference)["statut"] == "abandonnee"
+    assert stored(stack, reference)["status"] == "abandonnee"
     assert "j'arrête là ; aucune information" in user.say("annuler")
 
 
@@ -347,7 +352,7 @@ def test_hostile_text_is_stored_verbatim(stack, sender, hostile):
     draft = stored(stack, reference)
     for field in ["structure", "nom", "description", "etapes", "message_erreur"]:
         assert draft[field] == hostile, field
-    assert hostile in sollicitation_as_text(reference, url=stack.database_url)
+    assert hostile in stored_text(stack, reference)
     assert hostile in user.say(f"afficher la sollicitation {reference}").replace("\u200b", "")
 
 

@@ -7,14 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.sollicitation_store import (
-    FIELDS,
-    InvalidCatalogue,
-    format_text,
-    format_transcript,
-    load_catalogue,
-    parse_catalogue,
-)
+from assistance.solicitations.catalogue import InvalidCatalogue, load_catalogue, parse_catalogue
+from assistance.solicitations.draft import FIELDS
+from assistance.solicitations.text import format_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_FILE = ROOT / "conf" / "sollicitation_catalogue.yml"
@@ -164,12 +159,6 @@ def test_the_text_of_a_draft(catalogue):
 def test_the_summary_shows_skipped_fields(catalogue):
     text = format_text({"structure": "ACME"}, catalogue, fields=["structure", "telephone"])
     assert "Structure émettrice : ACME\nTéléphone : non renseigné" in text
-
-
-def test_the_transcript_names_who_spoke(catalogue):
-    assert format_transcript([("utilisateur", "bonjour"), ("assistant", "Bonjour !")], catalogue) == (
-        "Utilisateur : bonjour\nClaud.IA : Bonjour !"
-    )
 
 
 # --- What an operator may get wrong ---------------------------------------------------------------

@@ -4,19 +4,17 @@ Rasa is not running here: wake-ups fail and the API says so (`notified: false`);
 tests with Rasa are in tests/integration/test_conseiller.py.
 """
 
-import sys
-import types
+from dataclasses import replace
 
 import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
-from actions import handoff_store
-from actions.persistence import get_engine
-from actions.settings import get_settings
+from assistance import handoffs
+from assistance.solicitations import repository
+from assistance.solicitations.draft import DraftStatus
 from desk.advisors import hash_password
 from desk.app import create_app
-from desk.settings import DeskSettings
 
 TOKEN = "jeton-de-test"
 PROTECTED = [
@@ -39,11 +37,7 @@ PROTECTED = [
 
 
 @pytest.fixture
-async def desk(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("ASSISTANT_NOW", "2026-12-01T10:00:00+01:00")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+async def desk(tmp_path, core):
     advisors = tmp_path / "advisors.yml"
     accounts = [
         {"identifiant": login, "prenom": login.title(), "mot_de_passe_bcrypt": hash_password(password, 4)}
@@ -51,15 +45,12 @@ async def desk(tmp_path, monkeypatch):
     ]
     accounts[-1]["demo"] = True
     advisors.write_text(yaml.safe_dump({"conseillers": accounts}), encoding="utf-8")
-    settings = DeskSettings(
-        host="127.0.0.1", port=0, rasa_url="http://127.0.0.1:9", rasa_token="t", api_token=TOKEN,
+    core.settings = replace(
+        core.settings, rasa_url="http://127.0.0.1:9", rasa_token="t", desk_api_token=TOKEN,
         advisors_file=advisors, allow_demo_accounts=False, session_hours=1, cookie_secure=False,
-        sweep_seconds=3600,
     )
-    async with TestClient(TestServer(create_app(settings, sweep=False))) as client:
+    async with TestClient(TestServer(create_app(core=core, sweep=False))) as client:
         yield client
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 def bearer(advisor: str | None = None) -> dict[str, str]:
@@ -75,9 +66,9 @@ async def login(desk, identifiant="alice", password="secret-alice"):
     )
 
 
-def queued(conversation_id="conv-1"):
-    handoff, _ = handoff_store.create_handoff(
-        conversation_id=conversation_id, motif="demande_directe", profil="agriculteur", context={},
+def queued(core, conversation_id="conv-1"):
+    handoff, _ = handoffs.create_handoff(
+        core.db, conversation_id=conversation_id, motif="demande_directe", profil="agriculteur", context={},
         channel="socketio", transcript=[],
     )
     return handoff
@@ -126,7 +117,9 @@ async def test_a_logged_in_advisor_gets_the_page_and_the_api_until_logout(desk):
     assert cookie["httponly"] and cookie["samesite"] == "Strict"
     page = await desk.get("/")
     assert page.status == 200 and "Console des conseillers" in await page.text()
-    assert (await (await desk.get("/api/moi")).json()) == {"login": "alice", "name": "Alice"}
+    me = await (await desk.get("/api/moi")).json()
+    assert (me["login"], me["name"]) == ("alice", "Alice")
+    assert me["author_labels"]["utilisateur"] == "Utilisateur"
     assert (await desk.get("/static/desk.js")).status == 200
     refused = await desk.post("/api/handoffs/1/take", data="x", headers={"Content-Type": "text/plain"})
     assert refused.status == 415  # a cross-site form cannot act for the advisor
@@ -134,8 +127,8 @@ async def test_a_logged_in_advisor_gets_the_page_and_the_api_until_logout(desk):
     assert (await desk.get("/api/moi")).status == 401
 
 
-async def test_the_token_reads_and_acts_only_as_a_named_advisor(desk):
-    handoff = queued()
+async def test_the_token_reads_and_acts_only_as_a_named_advisor(desk, core):
+    handoff = queued(core)
     listing = await (await desk.get("/api/handoffs", headers=bearer())).json()
     assert [h["id"] for h in listing["handoffs"]] == [handoff.id]
     assert listing["handoffs"][0]["position"] == 1 and listing["queue"]["waiting"] == 1
@@ -145,8 +138,8 @@ async def test_the_token_reads_and_acts_only_as_a_named_advisor(desk):
     assert unknown.status == 403
 
 
-async def test_two_advisors_cannot_take_the_same_conversation(desk):
-    handoff = queued()
+async def test_two_advisors_cannot_take_the_same_conversation(desk, core):
+    handoff = queued(core)
     first = await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer("alice"))
     assert first.status == 200
     body = await first.json()
@@ -161,8 +154,8 @@ async def test_two_advisors_cannot_take_the_same_conversation(desk):
     assert intruder.status == 403
 
 
-async def test_advisor_messages_are_checked_and_stored(desk):
-    handoff = queued()
+async def test_advisor_messages_are_checked_and_stored(desk, core):
+    handoff = queued(core)
     await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer("alice"))
     url = f"/api/handoffs/{handoff.id}/messages"
     for body, status, code in (
@@ -189,24 +182,20 @@ async def test_a_missing_handoff_is_a_clear_404(desk):
     assert (await response.json())["message"] == "Cette conversation n'existe pas."
 
 
-async def test_solicitations_are_404_until_the_store_exists(desk, monkeypatch):
-    monkeypatch.setitem(sys.modules, "actions.sollicitation_store", None)  # import fails
-    for path in ("/api/sollicitations/SOL-2026-000001", "/api/sollicitations/SOL-2026-000001.txt"):
-        response = await desk.get(path, headers=bearer())
+async def test_solicitations_are_read_back_as_json_and_text(desk, core):
+    values = {"categorie_libelle": "Facturation", "sous_categorie_libelle": "Facture rejetée",
+              "destination_libelle": "Support", "description": "Facture rejetée sans motif"}
+    reference = repository.save_draft(
+        core.db, values, status=DraftStatus.READY, conversation_id="conv-1", year=2026
+    )
+    assert reference == "SOL-2026-000001"
+    as_json = await desk.get(f"/api/sollicitations/{reference.lower()}", headers=bearer())
+    assert (await as_json.json())["description"] == "Facture rejetée sans motif"
+    as_text = await desk.get(f"/api/sollicitations/{reference}.txt", headers=bearer())
+    assert as_text.content_type == "text/plain"
+    text = await as_text.text()
+    assert "Facture rejetée sans motif" in text and text.endswith("SOL-2026-000001")
+    for missing in ("SOL-2026-000002", "SOL-2026-000002.txt", "..%2F..%2Fetc", "a b"):
+        response = await desk.get(f"/api/sollicitations/{missing}", headers=bearer())
         assert response.status == 404
         assert (await response.json())["message"] == "Aucune sollicitation ne porte cette référence."
-
-
-async def test_solicitations_are_read_back_as_json_and_text(desk, monkeypatch):
-    store = types.ModuleType("actions.sollicitation_store")
-    drafts = {"SOL-2026-000001": {"reference": "SOL-2026-000001", "description": "Facture rejetée"}}
-    store.sollicitation_as_dict = drafts.get
-    store.sollicitation_as_text = lambda ref: "Référence : SOL-2026-000001\n" if ref in drafts else None
-    monkeypatch.setitem(sys.modules, "actions.sollicitation_store", store)
-    monkeypatch.setattr("actions.sollicitation_store", store, raising=False)
-    as_json = await desk.get("/api/sollicitations/SOL-2026-000001", headers=bearer())
-    assert (await as_json.json())["description"] == "Facture rejetée"
-    as_text = await desk.get("/api/sollicitations/SOL-2026-000001.txt", headers=bearer())
-    assert as_text.content_type == "text/plain" and await as_text.text() == "Référence : SOL-2026-000001\n"
-    for missing in ("SOL-2026-000002", "SOL-2026-000002.txt", "..%2F..%2Fetc", "a b"):
-        assert (await desk.get(f"/api/sollicitations/{missing}", headers=bearer())).status == 404

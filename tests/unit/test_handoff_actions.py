@@ -3,39 +3,22 @@
 from datetime import datetime, timezone
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import handoff_store
-from actions.conseiller import (
+from actions.handoff import (
     ActionEnregistrerNoteEchange,
     ActionRelayerMessageConseiller,
     ActionSynchroniserConseiller,
     ActionTransfererConseiller,
-    transcript_from_events,
 )
-from actions.persistence import get_engine
-from actions.settings import PROJECT_ROOT, get_settings
-
-OPEN_TIME = "2026-12-01T10:00:00+01:00"
-CLOSED_TIME = "2026-12-05T11:00:00+01:00"
+from assistance import handoffs
+from tests.unit.conftest import CLOSED_TIME, at
 
 
 @pytest.fixture(autouse=True)
-def app_db(tmp_path, monkeypatch):
-    config = tmp_path / "live_chat.yml"
-    settings = yaml.safe_load((PROJECT_ROOT / "conf" / "live_chat.yml").read_text(encoding="utf-8"))
-    settings["delai_attente_conseiller_minutes"] = 5
-    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("ASSISTANT_NOW", OPEN_TIME)
-    monkeypatch.setenv("LIVE_CHAT_CONFIG", str(config))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+def db(core):
+    return core.db
 
 
 def user_event(text, intent, channel="socketio", external=False):
@@ -78,21 +61,11 @@ HISTORY = [
 ]
 
 
-def test_the_transcript_keeps_user_and_assistant_texts_of_the_session_only():
-    older = [user_event("ancienne session", "saluer")]
-    entries = transcript_from_events([*older, *HISTORY])
-    assert [(e["auteur"], e["texte"]) for e in entries] == [
-        ("utilisateur", "je veux un humain"),
-        ("assistant", "Un conseiller du support Chorus Pro est disponible."),
-    ]
-    assert entries[0]["horodatage"].startswith("2025-12-01")
-
-
-async def test_accepting_queues_the_conversation_and_tells_the_position():
+async def test_accepting_queues_the_conversation_and_tells_the_position(db):
     messages, slots, events = await run(
         ActionTransfererConseiller(), make_tracker(text="oui", intent="affirmer", history=HISTORY)
     )
-    handoff = handoff_store.open_handoff_for("conv-1")
+    handoff = handoffs.open_handoff_for(db, "conv-1")
     assert handoff.motif == "incompris" and handoff.profil == "fournisseur"
     assert handoff.context["connecte"] is True and handoff.channel == "socketio"
     assert [e["texte"] for e in handoff.transcript][0] == "je veux un humain"
@@ -106,13 +79,12 @@ async def test_accepting_queues_the_conversation_and_tells_the_position():
     assert 290 < due.total_seconds() < 310
 
 
-async def test_accepting_after_closing_time_offers_a_written_request(monkeypatch):
-    monkeypatch.setenv("ASSISTANT_NOW", CLOSED_TIME)
-    get_settings.cache_clear()
+async def test_accepting_after_closing_time_offers_a_written_request(db, core):
+    at(core, CLOSED_TIME)
     messages, slots, _ = await run(ActionTransfererConseiller(), make_tracker(text="oui", intent="affirmer"))
     assert messages[0]["response"] == "utter_chat_ferme"
     assert slots["offre_escalade"] == "sollicitation"
-    assert handoff_store.open_handoff_for("conv-1") is None
+    assert handoffs.open_handoff_for(db, "conv-1") is None
 
 
 async def queued() -> str:
@@ -120,20 +92,20 @@ async def queued() -> str:
     return slots["id_transfert"]
 
 
-async def test_while_waiting_user_messages_are_kept_and_the_assistant_is_silent():
+async def test_while_waiting_user_messages_are_kept_and_the_assistant_is_silent(db):
     handoff_id = await queued()
     messages, slots, _ = await run(
         ActionRelayerMessageConseiller(),
         make_tracker({"id_transfert": handoff_id}, text="ma facture est rejetée", intent="faq"),
     )
     assert messages == [] and slots == {}
-    assert [m.text for m in handoff_store.messages(int(handoff_id))] == ["ma facture est rejetée"]
+    assert [m.text for m in handoffs.messages(db, int(handoff_id))] == ["ma facture est rejetée"]
 
 
-async def test_socketio_users_see_the_advisor_join_write_and_leave_then_rate():
+async def test_socketio_users_see_the_advisor_join_write_and_leave_then_rate(db):
     handoff_id = await queued()
-    handoff_store.take(int(handoff_id), "alice", "Alice")
-    handoff_store.add_advisor_message(int(handoff_id), "alice", "Bonjour, je regarde votre dossier.")
+    handoffs.take(db, int(handoff_id), "alice", "Alice")
+    handoffs.add_advisor_message(db, int(handoff_id), "alice", "Bonjour, je regarde votre dossier.")
     sync = ActionSynchroniserConseiller()
     external = {"text": "EXTERNAL: EXTERNAL_evenement_conseiller", "intent": "EXTERNAL_evenement_conseiller",
                 "external": True}
@@ -144,8 +116,8 @@ async def test_socketio_users_see_the_advisor_join_write_and_leave_then_rate():
     }
     assert slots == {"nom_conseiller": "Alice"}
 
-    handoff_store.add_advisor_message(int(handoff_id), "alice", "C'est réglé.")
-    handoff_store.close(int(handoff_id), "alice")
+    handoffs.add_advisor_message(db, int(handoff_id), "alice", "C'est réglé.")
+    handoffs.close(db, int(handoff_id), "alice")
     joined = {"id_transfert": handoff_id, "nom_conseiller": "Alice", "nb_incompris": 1}
     messages, slots, _ = await run(sync, make_tracker(joined, **external))
     assert [m.get("response") for m in messages] == [None, "utter_conseiller_parti", "utter_noter_echange"]
@@ -155,13 +127,13 @@ async def test_socketio_users_see_the_advisor_join_write_and_leave_then_rate():
     rating = {"entities": [{"entity": "note_echange", "value": "4"}], "intent": "noter_echange"}
     messages, _, _ = await run(ActionEnregistrerNoteEchange(), make_tracker(text='/noter_echange', **rating))
     assert messages[0]["response"] == "utter_note_echange_merci"
-    assert handoff_store.get_handoff(int(handoff_id)).rating == 4
+    assert handoffs.get_handoff(db, int(handoff_id)).rating == 4
 
 
-async def test_rest_callers_get_advisor_news_with_their_next_message_or_poll():
+async def test_rest_callers_get_advisor_news_with_their_next_message_or_poll(db):
     handoff_id = await queued()
-    handoff_store.take(int(handoff_id), "alice", "Alice")
-    handoff_store.add_advisor_message(int(handoff_id), "alice", "Bonjour !")
+    handoffs.take(db, int(handoff_id), "alice", "Alice")
+    handoffs.add_advisor_message(db, int(handoff_id), "alice", "Bonjour !")
     slots = {"id_transfert": handoff_id}
     external = make_tracker(
         slots, text="EXTERNAL: x", intent="EXTERNAL_evenement_conseiller", channel="rest", external=True
@@ -174,13 +146,12 @@ async def test_rest_callers_get_advisor_news_with_their_next_message_or_poll():
     assert [m.get("response") or contract(m)["text"] for m in messages] == [
         "utter_conseiller_rejoint", "Bonjour !",
     ]
-    assert handoff_store.messages(int(handoff_id))[0].author == "conseiller"  # the poll is not stored
+    assert handoffs.messages(db, int(handoff_id))[0].author == "conseiller"  # the poll is not stored
 
 
-async def test_nobody_in_time_gives_the_user_back_to_the_assistant_with_an_offer(monkeypatch):
+async def test_nobody_in_time_gives_the_user_back_to_the_assistant_with_an_offer(db, core):
     handoff_id = await queued()
-    monkeypatch.setenv("ASSISTANT_NOW", CLOSED_TIME)
-    get_settings.cache_clear()
+    at(core, CLOSED_TIME)
     messages, slots, _ = await run(
         ActionRelayerMessageConseiller(), make_tracker({"id_transfert": handoff_id}, text="toujours là ?")
     )
@@ -188,11 +159,11 @@ async def test_nobody_in_time_gives_the_user_back_to_the_assistant_with_an_offer
         "utter_conseiller_attente_chat_ferme", "utter_proposer_sollicitation_apres_attente",
     ]
     assert slots["id_transfert"] is None and slots["offre_escalade"] == "sollicitation"
-    handoff = handoff_store.get_handoff(int(handoff_id), with_messages=True)
+    handoff = handoffs.get_handoff(db, int(handoff_id), with_messages=True)
     assert handoff.status == "abandonnee" and handoff.messages[0].text == "toujours là ?"
 
 
-async def test_a_rating_out_of_range_is_refused_with_the_buttons_again():
+async def test_a_rating_out_of_range_is_refused_with_the_buttons_again(db):
     rating = {"entities": [{"entity": "note_echange", "value": "9"}], "intent": "noter_echange"}
     messages, _, _ = await run(ActionEnregistrerNoteEchange(), make_tracker(text="/noter_echange", **rating))
     assert messages[0]["response"] == "utter_note_echange_invalide"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from actions.validation import (
+from assistance.validation import (
     LENGTH_LIMITS,
     Command,
     InvalidAnswer,
@@ -272,40 +272,8 @@ def test_no_browser_no_description(user_agent):
 
 
 def test_a_draft_is_shown_in_one_bubble_that_rasa_can_interpolate():
-    from actions.sollicitation import one_bubble
+    from assistance.solicitations.flow import one_bubble
 
     assert one_bubble("Catégorie : A\n\nTitre : B\n \n\nSIRET : C") == "Catégorie : A\nTitre : B\nSIRET : C"
     assert "0[" not in one_bubble("Facture 2020[1]")
     assert one_bubble("Facture 2020[1]").replace("\u200b", "") == "Facture 2020[1]"
-
-
-def test_the_transcript_keeps_the_conversation_before_the_form_and_the_advisor():
-    from actions.sollicitation import transcript_turns
-
-    advisor = {"custom": {"data": {"text": "Je regarde votre dossier",
-                                   "conseiller": {"evenement": "message", "nom": "Léa"}}}}
-    events = [
-        {"event": "user", "text": "ancienne session"},
-        {"event": "session_started"},
-        {"event": "user", "text": "mon dépôt échoue"},
-        {"event": "bot", "text": "Je n'ai pas bien compris votre demande."},
-        {"event": "bot", "text": None, "data": advisor},
-        {"event": "user", "text": "/affirmer"},  # a button: not what the user wrote
-        {"event": "active_loop", "name": "sollicitation_form"},
-        {"event": "user", "text": "Menuiserie Durand"},  # an answer to the form
-        {"event": "active_loop", "name": None},
-    ]
-    assert transcript_turns(events) == [
-        ("utilisateur", "mon dépôt échoue"),
-        ("assistant", "Je n'ai pas bien compris votre demande."),
-        ("conseiller", "Je regarde votre dossier"),
-    ]
-
-
-def test_the_transcript_is_short():
-    from actions.sollicitation import MAX_TURN_LENGTH, TRANSCRIPT_TURNS, transcript_turns
-
-    events = [{"event": "user", "text": f"message {i} " + "x" * 1000} for i in range(30)]
-    turns = transcript_turns(events)
-    assert len(turns) == TRANSCRIPT_TURNS and turns[-1][1].startswith("message 29")
-    assert all(len(text) == MAX_TURN_LENGTH + 1 and text.endswith("…") for _, text in turns)

@@ -2,7 +2,7 @@
 
 from rasa_sdk import Tracker
 
-from actions.escalade import last_faq_answer
+from actions.escalation import last_faq_answer
 
 
 def tracker(*events: dict) -> Tracker:

@@ -13,7 +13,7 @@
 //   </script>
 //
 // Every message carries the metadata {utilisateur: user, user_agent: navigator.userAgent};
-// Rasa passes the first one of a session to action_session_start (actions/profil.py).
+// Rasa passes the first one of a session to action_session_start (actions/profile.py).
 // Text from the user, the assistant or an advisor is only ever set with textContent.
 
 import { io } from "socket.io-client";

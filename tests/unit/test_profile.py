@@ -11,7 +11,7 @@ from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.profil import PROFILS, ActionSessionStart, profile_slots
+from actions.profile import PROFILS, ActionSessionStart, profile_slots
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"

@@ -5,14 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.horaires import format_reopening, load_schedule
+from assistance.schedule import format_reopening, load_schedule
+from assistance.settings import PROJECT_ROOT
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture(scope="module")
 def schedule():
-    return load_schedule()
+    return load_schedule(PROJECT_ROOT / "conf" / "live_chat.yml")
 
 
 def paris(*args) -> datetime:

@@ -1,6 +1,5 @@
-"""Live-chat opening hours: is a human advisor reachable now, and when does the chat reopen?
-
-Plain helper with no Rasa in it. The calendar comes from conf/live_chat.yml.
+"""Live-chat opening hours and the assistant's clock: is a human advisor reachable now, when does
+the chat reopen, how long may a user wait in the queue. The calendar is conf/live_chat.yml.
 """
 
 from __future__ import annotations
@@ -9,18 +8,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-import yaml
 
-from actions.settings import get_settings
+from assistance import files
 
 JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 MOIS = [
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
     "août", "septembre", "octobre", "novembre", "décembre",
 ]
+DEFAULT_WAITING_DELAY_MINUTES = 10.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class LiveChatSchedule:
     country: str = "FR"
     subdivision: str | None = None
     closed_dates: frozenset[date] = field(default_factory=frozenset)
+    # How long a handoff may wait for an advisor (delai_attente_conseiller_minutes).
+    waiting_delay: timedelta = timedelta(minutes=DEFAULT_WAITING_DELAY_MINUTES)
 
     def _holidays(self, year: int) -> holidays.HolidayBase:
         return _holiday_calendar(self.country, self.subdivision, year)
@@ -46,6 +48,14 @@ class LiveChatSchedule:
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.timezone)
         return self.is_working_day(local.date()) and self.opening <= local.time() < self.closing
+
+    def seconds_until_closing(self, moment: datetime) -> float | None:
+        """Seconds before the live chat closes; None when it is closed at `moment`."""
+        if not self.is_open(moment):
+            return None
+        local = moment.astimezone(self.timezone)
+        closing = datetime.combine(local.date(), self.closing, tzinfo=self.timezone)
+        return (closing - local).total_seconds()
 
     def next_opening(self, moment: datetime) -> datetime:
         """The first opening time at or after `moment` (the moment itself if open)."""
@@ -72,8 +82,8 @@ def _parse_time(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def load_schedule(path: Path | None = None) -> LiveChatSchedule:
-    raw = yaml.safe_load(Path(path or get_settings().live_chat_config).read_text(encoding="utf-8"))
+def parse_schedule(raw: Any) -> LiveChatSchedule:
+    raw = raw or {}
     feries = raw.get("jours_feries") or {}
     return LiveChatSchedule(
         timezone=ZoneInfo(raw.get("timezone", "Europe/Paris")),
@@ -85,12 +95,19 @@ def load_schedule(path: Path | None = None) -> LiveChatSchedule:
         closed_dates=frozenset(
             date.fromisoformat(str(d)) for d in raw.get("fermetures_exceptionnelles") or []
         ),
+        waiting_delay=timedelta(
+            minutes=float(raw.get("delai_attente_conseiller_minutes", DEFAULT_WAITING_DELAY_MINUTES))
+        ),
     )
 
 
-def now() -> datetime:
+def load_schedule(path: Path | str) -> LiveChatSchedule:
+    """The schedule of conf/live_chat.yml (or another file), parsed again when it changes."""
+    return files.load(path, parse_schedule)
+
+
+def clock(override: str | None) -> datetime:
     """The current time, or the ASSISTANT_NOW override (ISO-8601 with offset)."""
-    override = get_settings().assistant_now
     if override:
         moment = datetime.fromisoformat(override)
         if moment.tzinfo is None:

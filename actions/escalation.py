@@ -10,14 +10,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import horaires
-from actions.settings import get_settings
-from actions.votes import record_vote
+from assistance import names, schedule
+from assistance.bootstrap import get_core
+from assistance.votes import record_vote
 
 logger = logging.getLogger(__name__)
-
-
-FAQ_PREFIX = "utter_faq/"
 
 
 def last_faq_answer(tracker: Tracker) -> tuple[str, str, str | None] | None:
@@ -33,8 +30,8 @@ def last_faq_answer(tracker: Tracker) -> tuple[str, str, str | None] | None:
             break
         if found is None and kind == "bot":
             action = (event.get("metadata") or {}).get("utter_action") or ""
-            if action.startswith(FAQ_PREFIX):
-                found = (repr(event.get("timestamp")), action.removeprefix(FAQ_PREFIX))
+            if action.startswith(names.FAQ_PREFIX):
+                found = (repr(event.get("timestamp")), action.removeprefix(names.FAQ_PREFIX))
         elif found is not None and kind == "user":
             return (*found, event.get("text"))
     return (*found, None) if found else None
@@ -49,20 +46,20 @@ def make_offer(dispatcher: CollectingDispatcher, motif: str) -> list[EventType]:
 
     Making the offer resets both failure counters.
     """
-    schedule = horaires.load_schedule()
-    moment = horaires.now()
-    if schedule.is_open(moment):
+    core = get_core()
+    hours, moment = core.schedule(), core.now()
+    if hours.is_open(moment):
         dispatcher.utter_message(response="utter_proposer_conseiller")
         offre = "conseiller"
     else:
-        reopening = horaires.format_reopening(schedule.next_opening(moment), moment)
+        reopening = schedule.format_reopening(hours.next_opening(moment), moment)
         dispatcher.utter_message(response="utter_chat_ferme", reouverture=reopening)
         offre = "sollicitation"
     return [
-        SlotSet("offre_escalade", offre),
-        SlotSet("motif_escalade", motif),
-        SlotSet("nb_incompris", 0),
-        SlotSet("nb_votes_negatifs", 0),
+        SlotSet(names.SLOT_OFFER, offre),
+        SlotSet(names.SLOT_ESCALATION_REASON, motif),
+        SlotSet(names.SLOT_MISUNDERSTOOD, 0),
+        SlotSet(names.SLOT_NEGATIVE_VOTES, 0),
     ]
 
 
@@ -75,15 +72,15 @@ class ActionGererIncompris(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        nb_incompris = _count(tracker, "nb_incompris") + 1
-        if nb_incompris >= get_settings().seuil_incompris:
+        count = _count(tracker, names.SLOT_MISUNDERSTOOD) + 1
+        if count >= get_core().settings.misunderstanding_threshold:
             dispatcher.utter_message(response="utter_incompris_repete")
             return make_offer(dispatcher, "incompris")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         dispatcher.utter_message(
             response="utter_hors_perimetre" if intent == "hors_perimetre" else "utter_incompris"
         )
-        return [SlotSet("nb_incompris", nb_incompris), SlotSet("offre_escalade", None)]
+        return [SlotSet(names.SLOT_MISUNDERSTOOD, count), SlotSet(names.SLOT_OFFER, None)]
 
 
 class ActionEnregistrerVote(Action):
@@ -95,7 +92,7 @@ class ActionEnregistrerVote(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        positive = (tracker.latest_message.get("intent") or {}).get("name") == "vote_positif"
+        positive = (tracker.latest_message.get("intent") or {}).get("name") == names.VOTE_POSITIVE_INTENT
         answer = last_faq_answer(tracker)
         if answer is None:
             if positive:
@@ -106,13 +103,14 @@ class ActionEnregistrerVote(Action):
         answer_id, topic, user_message = answer
         try:
             new = record_vote(
+                get_core().db,
                 conversation_id=tracker.sender_id,
                 answer_id=answer_id,
                 value=1 if positive else -1,
                 topic=topic,
                 user_message=user_message,
-                profil=tracker.get_slot("profil"),
-                connecte=tracker.get_slot("connecte"),
+                profil=tracker.get_slot(names.SLOT_PROFILE),
+                connecte=tracker.get_slot(names.SLOT_LOGGED_IN),
             )
         except SQLAlchemyError:
             logger.exception("vote not stored for %s", tracker.sender_id)
@@ -129,11 +127,11 @@ class ActionEnregistrerVote(Action):
 
     @staticmethod
     def _negative(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        nb_votes = _count(tracker, "nb_votes_negatifs") + 1
-        if nb_votes >= get_settings().seuil_votes_negatifs:
+        count = _count(tracker, names.SLOT_NEGATIVE_VOTES) + 1
+        if count >= get_core().settings.negative_vote_threshold:
             return make_offer(dispatcher, "vote_negatif")
         dispatcher.utter_message(response="utter_escalade_declinee")
-        return [SlotSet("nb_votes_negatifs", nb_votes)]
+        return [SlotSet(names.SLOT_NEGATIVE_VOTES, count)]
 
 
 class ActionProposerEscalade(Action):
@@ -156,7 +154,7 @@ class ActionDeclinerEscalade(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_escalade_declinee")
-        return [SlotSet("offre_escalade", None)]
+        return [SlotSet(names.SLOT_OFFER, None)]
 
 
 class ActionRetirerOffre(Action):
@@ -168,4 +166,4 @@ class ActionRetirerOffre(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return [SlotSet("offre_escalade", None)]
+        return [SlotSet(names.SLOT_OFFER, None)]

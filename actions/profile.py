@@ -22,9 +22,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
-from stdnum.fr import siret as siret_numbers
 
-from actions.handoff_store import HandoffView, open_handoff_for
+from assistance import handoffs, names
+from assistance.bootstrap import get_core
+from assistance.handoffs import HandoffView
+from assistance.validation import InvalidAnswer, validate_siret
 
 logger = logging.getLogger(__name__)
 PROFILS = {"fournisseur", "structure_publique", "prestataire_justice", "agriculteur"}
@@ -48,8 +50,10 @@ def _siret(value: Any) -> str | None:
     text = _text(value)
     if text is None:
         return None
-    number = siret_numbers.compact(text)
-    return number if siret_numbers.is_valid(number) else None
+    try:
+        return validate_siret(text)
+    except InvalidAnswer:
+        return None
 
 
 def profile_slots(metadata: dict[str, Any] | None) -> list[EventType]:
@@ -58,8 +62,8 @@ def profile_slots(metadata: dict[str, Any] | None) -> list[EventType]:
     user = metadata.get("utilisateur") if isinstance(metadata.get("utilisateur"), dict) else metadata
     profil = _text(user.get("profil"))
     return [
-        SlotSet("profil", profil if profil in PROFILS else None),
-        SlotSet("connecte", _connecte(user.get("connecte"))),
+        SlotSet(names.SLOT_PROFILE, profil if profil in PROFILS else None),
+        SlotSet(names.SLOT_LOGGED_IN, _connecte(user.get("connecte"))),
         SlotSet("identifiant", _text(user.get("identifiant"))),
         SlotSet("structure", _text(user.get("structure"))),
         SlotSet("siret", _siret(user.get("siret"))),
@@ -81,13 +85,13 @@ class ActionSessionStart(Action):
         events = [SessionStarted(), *profile_slots(metadata)]
         handoff = _open_handoff(tracker.sender_id)
         if handoff is not None:  # a new session must not hand the user back to the bot mid-chat
-            events.append(SlotSet("id_transfert", str(handoff.id)))
+            events.append(SlotSet(names.SLOT_HANDOFF, str(handoff.id)))
         return [*events, ActionExecuted("action_listen")]
 
 
 def _open_handoff(conversation_id: str) -> HandoffView | None:
     try:
-        return open_handoff_for(conversation_id)
+        return handoffs.open_handoff_for(get_core().db, conversation_id)
     except SQLAlchemyError:
         logger.exception("could not look up an open handoff for %s", conversation_id)
         return None

@@ -1,0 +1,58 @@
+"""Builds the core's services from the settings: the composition root of every process.
+
+    core = bootstrap(Settings.from_env())   # a process, or a test, with its own settings
+    core = get_core()                       # the process's own, built from the environment
+
+Rasa instantiates actions and components itself, so those adapters call `get_core()`; tests
+install theirs with `use_core(...)` instead of clearing caches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from assistance import schedule
+from assistance.db import Database
+from assistance.settings import Settings, get_settings
+from assistance.solicitations.catalogue import Catalogue, load_catalogue
+
+
+@dataclass
+class Core:
+    settings: Settings
+    db: Database
+
+    def now(self) -> datetime:
+        """The assistant's clock (ASSISTANT_NOW in demos and tests): opening hours, references."""
+        return schedule.clock(self.settings.assistant_now)
+
+    def schedule(self) -> schedule.LiveChatSchedule:
+        return schedule.load_schedule(self.settings.live_chat_config)
+
+    def chat_is_open(self) -> bool:
+        return self.schedule().is_open(self.now())
+
+    def catalogue(self) -> Catalogue:
+        return load_catalogue(self.settings.solicitation_catalogue)
+
+
+def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Core:
+    settings = settings or get_settings()
+    return Core(settings=settings, db=Database(settings.database_url, migrate=migrate))
+
+
+_core: Core | None = None
+
+
+def get_core() -> Core:
+    global _core
+    if _core is None:
+        _core = bootstrap()
+    return _core
+
+
+def use_core(core: Core | None) -> None:
+    """Make `core` the process's own (None: build it again from the environment when asked)."""
+    global _core
+    _core = core
