@@ -1,8 +1,13 @@
-"""Responses from the domain, with the 👍/👎 buttons added to every FAQ answer.
+"""Responses from the domain, with the 👍/👎 buttons added to every FAQ answer, in French typography.
 
 Configured in endpoints.yml (`nlg: type: nlg.faq_votes.FaqVoteNLG`). FAQ answers are sent by
 Rasa's own retrieval action `utter_faq`, without a call to the action server; trainers write
 answers without buttons and every variation still gets the two vote buttons.
+
+Every response the assistant sends is generated here (domain responses, FAQ answers, and the
+responses the action server names), so this is the one place where French typography is applied
+(nlg/typography.py), after the placeholders are filled: trainers type plain spaces in the YAML.
+Buttons an action adds itself (the catalogue's categories) are appended by Rasa after this step.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+
+from nlg.typography import typeset_response
 
 FAQ_PREFIX = "utter_faq/"
 VOTE_BUTTONS = [
@@ -29,6 +36,8 @@ class FaqVoteNLG(TemplatedNaturalLanguageGenerator):
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> dict[str, Any] | None:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
-        if response is not None and utter_action.startswith(FAQ_PREFIX):
-            response["buttons"] = [*(response.get("buttons") or []), *VOTE_BUTTONS]
-        return response
+        if response is None:
+            return None
+        if utter_action.startswith(FAQ_PREFIX):
+            response["buttons"] = [*(response.get("buttons") or []), *(dict(b) for b in VOTE_BUTTONS)]
+        return typeset_response(response)
