@@ -6,8 +6,10 @@ answers without buttons and every variation still gets the two vote buttons.
 
 Every response the assistant sends is generated here (domain responses, FAQ answers, and the
 responses the action server names), so this is the one place where French typography is applied
-(nlg/typography.py), after the placeholders are filled: trainers type plain spaces in the YAML.
-Buttons an action adds itself (the catalogue's categories) are appended by Rasa after this step.
+(nlg/typography.py): trainers type plain spaces in the YAML. It is applied to the chosen variation
+just before its placeholders are filled, so that the values (what the user typed, a draft to copy,
+a catalogue label) are shown exactly as they are. Buttons an action adds itself (the catalogue's
+categories) are appended by Rasa after this step and keep their labels as written.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ class FaqVoteNLG(TemplatedNaturalLanguageGenerator):
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> dict[str, Any] | None:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
-        if response is None:
-            return None
-        if utter_action.startswith(FAQ_PREFIX):
-            response["buttons"] = [*(response.get("buttons") or []), *(dict(b) for b in VOTE_BUTTONS)]
-        return typeset_response(response)
+        if response is not None and utter_action.startswith(FAQ_PREFIX):
+            response["buttons"] = [*(response.get("buttons") or []), *VOTE_BUTTONS]
+        return response
+
+    def _fill_response(
+        self, response: dict[str, Any], filled_slots: dict[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # Rasa's hook between choosing a variation (a copy) and filling its placeholders.
+        return super()._fill_response(typeset_response(response), filled_slots, **kwargs)

@@ -3,7 +3,8 @@
 Trainers write plain spaces in the YAML (« Vous êtes connecté : … »); at output time the space
 before a double punctuation mark and the spaces inside French quotation marks become no-break
 spaces, so that a chat bubble never starts a line with « : » or « ? » or leaves « alone at the
-end of one.
+end of one. The response generator (nlg/faq_votes.py) applies it to the chosen variation just
+before filling its placeholders: our text is typeset, what the user typed is shown as typed.
 
 Convention: U+00A0 NO-BREAK SPACE everywhere (before « : ; ? ! », after « and before »). The narrow
 no-break space U+202F that the Imprimerie nationale prefers before « ; ? ! » is missing from some

@@ -28,10 +28,11 @@ async def test_an_faq_answer_gets_the_vote_buttons_and_french_typography():
     assert response["buttons"] == VOTE_BUTTONS
 
 
-async def test_other_responses_are_typeset_after_their_placeholders_are_filled():
-    response = await generate("utter_sollicitation_destination", destination="Support Chorus Pro")
-    assert response["text"] == f"Cette demande sera adressée à{NBSP}: Support Chorus Pro."
-    assert "buttons" not in response or response["buttons"] in (None, [])
+async def test_our_text_is_typeset_but_the_values_put_in_it_are_shown_as_they_are():
+    typed = "Robert'); DROP TABLE x;-- «vraiment» a: b"
+    response = await generate("utter_sollicitation_destination", destination=typed)
+    assert response["text"] == f"Cette demande sera adressée à{NBSP}: {typed}."
+    assert not response.get("buttons")
 
 
 async def test_button_titles_are_typeset_and_no_vote_buttons_outside_faq_answers():
