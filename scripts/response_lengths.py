@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [(len(m), v.label) for v in all_variations for m in messages(v)]
     names = {v.name for v in all_variations}
     print(f"{len(names)} responses, {len(all_variations)} variations, {len(parts)} messages")
-    for title, lengths in (("whole texts", whole), ("messages (paragraphs)", parts)):
+    for title, lengths in (("whole responses", whole), ("messages (paragraphs)", parts)):
         longest = max(lengths)
         print(f"{title:>22}: longest {longest[0]} ({longest[1]}), "
               f"median {statistics.median(n for n, _ in lengths):g}, "
