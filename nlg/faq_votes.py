@@ -1,8 +1,15 @@
-"""Responses from the domain, with the 👍/👎 buttons added to every FAQ answer.
+"""Responses from the domain, with the 👍/👎 buttons added to every FAQ answer, in French typography.
 
 Configured in endpoints.yml (`nlg: type: nlg.faq_votes.FaqVoteNLG`). FAQ answers are sent by
 Rasa's own retrieval action `utter_faq`, without a call to the action server; trainers write
 answers without buttons and every variation still gets the two vote buttons.
+
+Every response the assistant sends is generated here (domain responses, FAQ answers, and the
+responses the action server names), so this is the one place where French typography is applied
+(nlg/typography.py): trainers type plain spaces in the YAML. It is applied to the chosen variation
+just before its placeholders are filled, so that the values (what the user typed, a draft to copy,
+a catalogue label) are shown exactly as they are. Buttons an action adds itself (the catalogue's
+categories) are appended by Rasa after this step and keep their labels as written.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from assistance.names import FAQ_PREFIX
+from nlg.typography import typeset_response
 
 VOTE_BUTTONS = [
     {"title": "👍", "payload": "/vote_positif"},
@@ -33,3 +41,9 @@ class FaqVoteNLG(TemplatedNaturalLanguageGenerator):
         if response is not None and utter_action.startswith(FAQ_PREFIX):
             response["buttons"] = [*(response.get("buttons") or []), *VOTE_BUTTONS]
         return response
+
+    def _fill_response(
+        self, response: dict[str, Any], filled_slots: dict[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # Rasa's hook between choosing a variation (a copy) and filling its placeholders.
+        return super()._fill_response(typeset_response(response), filled_slots, **kwargs)

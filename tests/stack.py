@@ -210,15 +210,26 @@ class Stack:
         return self.tracker(sender)["slots"].get(name)
 
 
+# The no-break spaces of French typography (nlg/typography.py), read as plain spaces so that
+# tests can look for « Voulez-vous lui parler ? » as a trainer wrote it.
+_NO_BREAK_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+
+
+def plain(text: str) -> str:
+    """A text with its no-break spaces as plain spaces."""
+    return text.translate(_NO_BREAK_SPACES)
+
+
 def texts(messages: list[dict]) -> str:
-    """Everything the user sees, as one string (text and button titles)."""
+    """Everything the user sees, as one string (text and button titles), no-break spaces as
+    plain spaces."""
     parts = []
     for message in messages:
         parts.append(message.get("text") or "")
         custom = (message.get("custom") or {}).get("data") or {}
         parts.append(custom.get("text") or "")  # advisor messages and notices
         parts.extend(button["title"] for button in message.get("buttons") or [])
-    return "\n".join(parts)
+    return plain("\n".join(parts))
 
 
 def payloads(messages: list[dict]) -> list[str]:

@@ -7,13 +7,19 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import ANSWER_TIMEOUT_MS, Chat
 
 DEPOT_GENERIQUE = "Déposer une facture sur Chorus Pro est gratuit"
+# A long answer comes in several messages (one per paragraph); the votes are on the last one.
+DEPOT_FIN = "Elle ne part qu'après"
+MOT_DE_PASSE_FIN = "Le support vous proposera une solution"
 DEPOT_STRUCTURE_PUBLIQUE = "Ce sont vos fournisseurs qui déposent leurs factures"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 def test_question_answer_thumbs_down_then_escalation_offer(chat: Chat):
     chat.open()
-    answer = chat.ask("comment déposer une facture", DEPOT_GENERIQUE)
+    answer = chat.ask("comment déposer une facture", DEPOT_FIN)
+    first_part = chat.bot_messages.filter(has_text=DEPOT_GENERIQUE).last
+    expect(first_part).to_be_visible()
+    expect(first_part.locator(".claudia-vote")).to_have_count(0)
     up, down = chat.thumbs_up(answer), chat.thumbs_down(answer)
     expect(up).to_be_enabled()
     expect(down).to_be_enabled()
@@ -85,7 +91,7 @@ def test_logging_in_gives_the_logged_in_answer_and_prefills_identity(chat: Chat)
 
 def test_reloading_the_page_keeps_the_conversation(chat: Chat):
     chat.open()
-    answer = chat.ask("comment déposer une facture", DEPOT_GENERIQUE)
+    answer = chat.ask("comment déposer une facture", DEPOT_FIN)
     chat.thumbs_up(answer).click()
     expect(chat.bot_messages.last).to_contain_text("Merci pour votre retour", timeout=ANSWER_TIMEOUT_MS)
     conversation = chat.session_id()
@@ -109,10 +115,10 @@ def test_reloading_the_page_keeps_the_conversation(chat: Chat):
 
 def test_only_the_last_answer_can_be_rated_and_only_once(chat: Chat):
     chat.open()
-    first = chat.ask("comment déposer une facture", DEPOT_GENERIQUE)
+    first = chat.ask("comment déposer une facture", DEPOT_FIN)
     expect(chat.thumbs_up(first)).to_be_enabled()
 
-    second = chat.ask("j'ai oublié mon mot de passe", "Mot de passe oublié")
+    second = chat.ask("j'ai oublié mon mot de passe", MOT_DE_PASSE_FIN)
 
     expect(chat.thumbs_up(first)).to_be_disabled()
     expect(chat.thumbs_down(first)).to_be_disabled()
@@ -137,7 +143,7 @@ def test_keyboard_only_visitor_with_a_screen_reader(chat: Chat):
 
     keyboard.type("comment déposer une facture")
     keyboard.press("Enter")
-    answer = chat.bot_messages.filter(has_text=DEPOT_GENERIQUE).last
+    answer = chat.bot_messages.filter(has_text=DEPOT_FIN).last
     expect(answer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     keyboard.press("Shift+Tab")  # from the field back to the last answer's 👎
     expect(chat.thumbs_down(answer)).to_be_focused()

@@ -17,7 +17,7 @@ from assistance.solicitations.flow import one_bubble
 from assistance.solicitations.repository import get_draft
 from assistance.solicitations.text import draft_text
 from assistance.validation import find_reference
-from tests.stack import BIN, ROOT, payloads, texts
+from tests.stack import BIN, ROOT, payloads, plain, texts
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 LOGGED_IN = {
@@ -159,7 +159,7 @@ def test_logged_in_user_confirms_what_the_website_knows(stack, sender):
     assert "Titre / résumé : Je ne reçois pas le code de double authentification" in shown
     # One bubble, ready to copy (the channels would split it at blank lines).
     assert one_bubble(stored_text(stack, reference)) in shown
-    assert [m["text"] for m in user.last][-1].startswith("Catégorie : Compte et connexion\n")
+    assert plain([m["text"] for m in user.last][-1]).startswith("Catégorie : Compte et connexion\n")
     env = {**os.environ, "DATABASE_URL": stack.database_url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     cli = [str(BIN / "python"), str(ROOT / "scripts" / "sollicitation.py"), "show", reference.lower()]
     as_text = subprocess.run(cli, capture_output=True, text=True, env=env, check=True).stdout

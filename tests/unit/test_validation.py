@@ -1,4 +1,4 @@
-"""Every validator and reader of actions/validation.py, on what users really type."""
+"""Every validator and reader of assistance/validation.py, on what users really type."""
 
 import pytest
 
@@ -268,7 +268,7 @@ def test_no_browser_no_description(user_agent):
     assert describe_browser(user_agent) is None
 
 
-# --- What the chat shows and what the conversation tells (actions/sollicitation.py helpers) ---
+# --- What the chat shows and what the conversation tells (assistance/solicitations/flow.py) ---
 
 
 def test_a_draft_is_shown_in_one_bubble_that_rasa_can_interpolate():
