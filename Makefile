@@ -17,7 +17,7 @@ include scripts/process.env
 export $(shell sed -n 's/^\([A-Z_]*\)=.*/\1/p' scripts/process.env)
 
 .PHONY: help install train run shell validate lint test test-unit test-data test-stories \
-	test-integration test-e2e widget bench bench-nlu bench-latency migration lock clean
+	test-integration test-e2e widget bench bench-nlu bench-latency bench-load hostile run-production run-cluster migration lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -31,10 +31,11 @@ $(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 
 install: $(BIN)/.installed ## Create the virtual environment with the pinned dependencies
 
-$(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
+# The venv is an order-only prerequisite: reinstalling packages does not retrain the model.
+$(MODEL): $(TRAINING_INPUTS) | $(BIN)/.installed
 	@start=$$(date +%s); $(BIN)/rasa train --domain domain --fixed-model-name claudia --out models --quiet && \
-	  echo $$(( $$(date +%s) - start )) > models/claudia.train_seconds
-	@touch $@
+	  echo $$(( $$(date +%s) - start )) > models/claudia.train_seconds && \
+	  touch -d "@$$start" $@  # as old as the inputs it read: an edit made meanwhile retrains
 
 train: $(MODEL) ## Train the model when data, domain or config changed
 
@@ -51,6 +52,15 @@ widget: $(WIDGET_BUNDLE) ## Build the web widget (npm ci + esbuild) into widget/
 run: $(MODEL) $(WIDGET_BUNDLE) ## Start the assistant (action server + Rasa REST/socket.io) on embedded defaults
 	scripts/run.sh
 
+run-production: $(MODEL) ## The production start: checks the settings, then servers behind nginx
+	scripts/ensure_debian.sh nginx
+	scripts/run.sh --production
+
+REPLICAS ?= 2
+run-cluster: $(MODEL) ## REPLICAS Rasa replicas (default 2) on PostgreSQL + Redis behind nginx
+	scripts/ensure_debian.sh nginx
+	scripts/run.sh --replicas $(REPLICAS)
+
 shell: $(MODEL) ## Talk to the assistant in the terminal (starts the action server)
 	scripts/run.sh --shell
 
@@ -58,7 +68,8 @@ validate: $(BIN)/.installed ## Check domain, data and stories for consistency
 	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet
 
 lint: $(BIN)/.installed ## Ruff on the Python code
-	$(BIN)/ruff check assistance actions components channels nlg policies tracker_stores desk tests bench scripts
+	$(BIN)/ruff check assistance actions components channels nlg policies servers tracker_stores desk tests \
+		bench scripts
 
 test: test-unit test-data test-stories test-integration test-e2e ## Run every test tier
 	@echo "All test tiers passed."
@@ -74,11 +85,12 @@ test-stories: $(MODEL) ## Test stories must be predicted without error
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors \
 		--out results/stories --quiet
 
-test-integration: $(MODEL) ## Real Rasa + action servers over HTTP, SQLite and PostgreSQL/Redis
+test-integration: $(MODEL) ## Real Rasa + action servers over HTTP, SQLite and PostgreSQL/Redis, nginx
+	scripts/ensure_debian.sh nginx
 	$(BIN)/pytest -q tests/integration
 
 test-e2e: $(MODEL) $(WIDGET_BUNDLE) ## Whole conversations in a real browser
-	scripts/ensure_browser.sh
+	scripts/ensure_debian.sh chromium
 	$(BIN)/pytest -q tests/e2e
 
 bench: bench-nlu bench-latency ## Print every benchmark figure
@@ -88,6 +100,14 @@ bench-nlu: $(MODEL) ## Held-out accuracy, training time and model size
 
 bench-latency: $(MODEL) ## p50/p95 of /model/parse and of a full webhook turn
 	$(BIN)/python bench/latency.py
+
+bench-load: $(MODEL) ## 200 conversations through nginx on 1 and 2 replicas, one killed: rates and tally
+	scripts/ensure_debian.sh nginx
+	$(BIN)/python bench/load.py
+
+hostile: $(MODEL) ## The hostile-input and fault suite's tally (cases passed / total)
+	scripts/ensure_debian.sh nginx
+	$(BIN)/python scripts/hostile_tally.py
 
 migration: $(BIN)/.installed ## Write a new database migration from the models: make migration M="what changes"
 	@test -n "$(M)" || { echo 'Say what changes: make migration M="add a column"'; exit 1; }

@@ -12,12 +12,14 @@ How a handoff runs (the database, through assistance.handoffs, is the source of 
    conversation through Rasa's HTTP API with the intent `EXTERNAL_evenement_conseiller`;
    `action_synchroniser_conseiller` shows the user what happened since they last heard.
 4. Advisor messages and notices follow the message contract shared with the widget:
-   json_message {"data": {"text": ..., "conseiller": {"evenement": E, "nom": ...}}}, E in
-   attente, rejoint, message, parti.
+   json_message {"data": {"text": ..., "conseiller": {"evenement": E, "nom": ..., "id": N}}}, E in
+   attente, rejoint, message, parti; an advisor message carries its id N.
 
-Socket.io users receive all of that in real time. A REST caller cannot be pushed to: what happened
-is delivered in the answer to its next message, or to the payload `/relever_messages_conseiller`
-that polls without writing to the advisor.
+Socket.io users receive all of that in real time, from whichever Rasa replica runs the turn
+(channels/resilient.py); an advisor message counts as delivered when the widget acknowledges it,
+and what it did not acknowledge is sent again when it reconnects. A REST caller cannot be pushed
+to: what happened is delivered in the answer to its next message, or to the payload
+`/relever_messages_conseiller` that polls without writing to the advisor.
 """
 
 from __future__ import annotations
@@ -57,13 +59,10 @@ def _current_handoff(core: Core, tracker: Tracker) -> HandoffView | None:
 
 
 def _give_up_if_due(core: Core, handoff: HandoffView) -> HandoffView:
-    return handoffs.give_up_if_due(core.db, handoff, core.schedule(), core.now())
-
-
-def _advisor_message(dispatcher: CollectingDispatcher, evenement: str, text: str, nom: str | None) -> None:
-    dispatcher.utter_message(
-        json_message={"data": {"text": text, "conseiller": {"evenement": evenement, "nom": nom}}}
-    )
+    after = handoffs.give_up_if_due(core.db, handoff, core.schedule(), core.now())
+    if after.status != handoff.status:
+        core.events.publish("handoff", after.id)
+    return after
 
 
 def _back_to_assistant() -> list[EventType]:
@@ -98,8 +97,11 @@ def synchronise(
     if handoff.advisor_login and tracker.get_slot(names.SLOT_ADVISOR_NAME) is None:
         dispatcher.utter_message(response="utter_conseiller_rejoint", nom=nom)
         events.append(SlotSet(names.SLOT_ADVISOR_NAME, nom))
-    for message in handoffs.claim_undelivered(core.db, handoff.id):
-        _advisor_message(dispatcher, "message", message.text, nom)
+    pushed = tracker.get_latest_input_channel() in PUSH_CHANNELS  # else the answer delivers them
+    for message in handoffs.take_unsent(core.db, handoff.id, delivered=not pushed):
+        dispatcher.utter_message(
+            json_message=handoffs.advisor_message_payload(message.text, nom, message.id)
+        )
 
     if handoff.status == HandoffStatus.CLOSED:
         dispatcher.utter_message(response="utter_conseiller_parti", nom=nom)
@@ -138,6 +140,7 @@ class ActionTransfererConseiller(Action):
         if not core.chat_is_open():
             # The chat closed between the offer and the answer: offer a written request instead.
             return make_offer(dispatcher, motif)
+        settings = core.settings
         try:
             handoff, _ = handoffs.create_handoff(
                 core.db,
@@ -147,8 +150,17 @@ class ActionTransfererConseiller(Action):
                 context={slot: tracker.get_slot(slot) for slot in PROFILE_CONTEXT_SLOTS},
                 channel=tracker.get_latest_input_channel(),
                 transcript=[turn.as_entry() for turn in transcripts.turns(tracker.events)],
+                client_key=(tracker.latest_message.get("metadata") or {}).get("_client"),
+                limit=handoffs.HandoffLimit(
+                    settings.handoff_limit, settings.handoff_limit_per_client,
+                    timedelta(minutes=settings.handoff_limit_window_minutes),
+                ),
             )
             queue = handoffs.queue_info(core.db, handoff.id)
+            core.events.publish("handoff", handoff.id)
+        except handoffs.HandoffError:  # trop_de_demandes
+            dispatcher.utter_message(response="utter_transfert_trop_de_demandes")
+            return [SlotSet(names.SLOT_OFFER, "sollicitation")]
         except SQLAlchemyError:
             logger.exception("handoff not created for %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_transfert_impossible")
@@ -213,6 +225,7 @@ class ActionRelayerMessageConseiller(Action):
             if handoff is not None and intent != names.POLL_INTENT and text:
                 # Kept even if the handoff has just ended: it stays in its transcript.
                 handoffs.add_user_message(core.db, handoff.id, text)
+                core.events.publish("message", handoff.id)
                 if not handoff.is_open:
                     logger.info("message after the end of handoff %s", handoff.id)
             return synchronise(core, dispatcher, tracker, handoff)

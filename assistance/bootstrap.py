@@ -14,6 +14,7 @@ from datetime import datetime
 
 from assistance import schedule
 from assistance.db import Database
+from assistance.notify import DeskEvents
 from assistance.settings import Settings, get_settings
 from assistance.solicitations.catalogue import Catalogue, load_catalogue
 
@@ -22,6 +23,7 @@ from assistance.solicitations.catalogue import Catalogue, load_catalogue
 class Core:
     settings: Settings
     db: Database
+    events: DeskEvents  # tells the advisors' desks that a handoff changed
 
     def now(self) -> datetime:
         """The assistant's clock (ASSISTANT_NOW in demos and tests): opening hours, references."""
@@ -39,7 +41,10 @@ class Core:
 
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Core:
     settings = settings or get_settings()
-    return Core(settings=settings, db=Database(settings.database_url, migrate=migrate))
+    return Core(
+        settings=settings, db=Database(settings.database_url, migrate=migrate),
+        events=DeskEvents(settings.redis_url),
+    )
 
 
 _core: Core | None = None

@@ -35,12 +35,23 @@ class Settings:
     desk_host: str
     desk_port: int
     rasa_url: str
-    rasa_token: str | None  # Rasa's --auth-token, for trigger_intent
     desk_api_token: str | None  # bearer token of the desk's JSON API; None disables token access
     allow_demo_accounts: bool  # accounts marked `demo: true` in the advisors file
     session_hours: float
-    cookie_secure: bool
+    cookie_secure: bool | None  # None: Secure whenever the desk is reached over HTTPS or not on loopback
     sweep_seconds: float  # how often the desk gives up overdue waiting handoffs
+    desk_rasa_timeout: float  # seconds the desk waits for Rasa before saying it was not reached
+    # Secrets shared by the processes (generated in var/secrets.env by `make run`).
+    rasa_jwt_secret: str | None  # signs the JWTs of Rasa's HTTP API (the desk, operators)
+    action_server_token: str | None  # the bearer token Rasa sends to the action server
+    handoff_limit: int  # handoffs one conversation may open per window (HANDOFF_LIMIT)
+    handoff_limit_per_client: int  # … and one client address (HANDOFF_LIMIT_PER_CLIENT, 0 = none)
+    handoff_limit_window_minutes: float  # HANDOFF_LIMIT_WINDOW_MINUTES
+    redis_url: str | None  # REDIS_URL: socket.io servers of the replicas and desk processes meet there
+    public_bind: bool  # CLAUDIA_PUBLIC_BIND: a container platform's network decides what is public
+    production: bool  # CLAUDIA_MODE=production: refuse unsafe settings (assistance/production.py)
+    rasa_interface: str  # where the Rasa server listens
+    actions_host: str  # where the action server listens
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,12 +73,23 @@ class Settings:
             desk_host=env.get("DESK_HOST") or "127.0.0.1",
             desk_port=int(env.get("DESK_PORT") or 5080),
             rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
-            rasa_token=env.get("RASA_TOKEN") or None,
             desk_api_token=env.get("DESK_API_TOKEN") or None,
             allow_demo_accounts=_flag(env.get("DESK_DEMO")),
             session_hours=float(env.get("DESK_SESSION_HOURS") or 12),
-            cookie_secure=_flag(env.get("DESK_COOKIE_SECURE")),
+            cookie_secure=None if env.get("DESK_COOKIE_SECURE") in (None, "", "auto")
+            else _flag(env.get("DESK_COOKIE_SECURE")),
             sweep_seconds=float(env.get("DESK_SWEEP_SECONDS") or 5),
+            desk_rasa_timeout=float(env.get("DESK_RASA_TIMEOUT") or 10),
+            rasa_jwt_secret=env.get("RASA_JWT_SECRET") or None,
+            action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
+            handoff_limit=int(env.get("HANDOFF_LIMIT") or 3),
+            handoff_limit_per_client=int(env.get("HANDOFF_LIMIT_PER_CLIENT") or 20),
+            handoff_limit_window_minutes=float(env.get("HANDOFF_LIMIT_WINDOW_MINUTES") or 60),
+            redis_url=env.get("REDIS_URL") or None,
+            public_bind=_flag(env.get("CLAUDIA_PUBLIC_BIND")),
+            production=(env.get("CLAUDIA_MODE") or "local").strip().lower() == "production",
+            rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
+            actions_host=env.get("ACTIONS_HOST") or "127.0.0.1",
         )
 
 

@@ -18,9 +18,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the test harness (tests/stack.py) starts the servers
 
-from tests.stack import TOKEN, Stack, http  # noqa: E402
+from tests.stack import Stack, http, rasa_api_headers  # noqa: E402
 
 
 def questions(n: int) -> list[str]:
@@ -57,9 +57,10 @@ def main() -> int:
         print(f"Servers up in {time.perf_counter() - started:.1f} s")
         try:
             texts = questions(args.n)
-            parse_url = f"{stack.rasa_url}/model/parse?token={TOKEN}"
+            parse_url = f"{stack.rasa_url}/model/parse"
+            auth = rasa_api_headers()
             for text in texts[:20]:  # warm-up
-                http("POST", parse_url, {"text": text})
+                http("POST", parse_url, {"text": text}, headers=auth)
                 stack.say(f"warmup-{uuid.uuid4().hex[:6]}", text)
             # Conversations of ten questions, like a user asking a few things in a row.
             senders = [f"bench-{i // 10}-{uuid.uuid4().hex[:6]}" for i in range(len(texts))]
@@ -69,7 +70,7 @@ def main() -> int:
             # series then see the same load, and the ratio of their medians stays meaningful.
             parse, turns = [], []
             for sender, text in zip(senders, texts, strict=True):
-                parse.append(timed(lambda t=text: http("POST", parse_url, {"text": t})))
+                parse.append(timed(lambda t=text: http("POST", parse_url, {"text": t}, headers=auth)))
                 turns.append(timed(lambda s=sender, t=text: stack.say(s, t)))
         finally:
             stack.stop()

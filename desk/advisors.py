@@ -26,9 +26,20 @@ class Advisor:
     demo: bool = False
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> bytes:
-    return bcrypt.hashpw(b"no such advisor", bcrypt.gensalt(rounds=10))
+DEFAULT_COST = 12
+
+
+@lru_cache(maxsize=8)
+def _dummy_hash(cost: int) -> bytes:
+    return bcrypt.hashpw(b"no such advisor", bcrypt.gensalt(rounds=cost))
+
+
+def _cost(password_hash: bytes) -> int:
+    """The work factor of a bcrypt hash ($2b$12$… → 12)."""
+    try:
+        return int(password_hash.split(b"$")[2])
+    except (IndexError, ValueError):
+        return DEFAULT_COST
 
 
 def parse_advisors(raw: Any) -> dict[str, Advisor]:
@@ -51,17 +62,23 @@ def load_advisors(path: Path, *, allow_demo: bool) -> dict[str, Advisor]:
 
 
 def authenticate(advisors: dict[str, Advisor], login: str, password: str) -> Advisor | None:
-    """The advisor if the password matches; the same bcrypt work is done for an unknown login."""
+    """The advisor if the password matches. An unknown login costs the same bcrypt work as a
+    known one (a dummy hash of the accounts' own cost), so timing does not tell logins apart."""
     advisor = advisors.get(login.strip())
     secret = password.encode()
     if len(secret) > MAX_PASSWORD_BYTES:
-        return None
-    expected = advisor.password_hash if advisor else _dummy_hash()
+        secret = secret[:MAX_PASSWORD_BYTES]  # still hashed, then refused: no shortcut to time
+    if advisor is not None:
+        expected = advisor.password_hash
+    else:
+        costs = [_cost(a.password_hash) for a in advisors.values()]
+        expected = _dummy_hash(max(costs) if costs else DEFAULT_COST)
     try:
         matches = bcrypt.checkpw(secret, expected)
-    except ValueError:  # a malformed hash in the file
+    except ValueError:  # a malformed hash in the file, or a NUL in the password
         return None
-    return advisor if advisor and matches else None
+    too_long = len(password.encode()) > MAX_PASSWORD_BYTES
+    return advisor if advisor and matches and not too_long else None
 
 
 def hash_password(password: str, rounds: int = 12) -> str:

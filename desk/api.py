@@ -15,18 +15,20 @@ from typing import Any
 
 from aiohttp import web
 
-from assistance import handoffs, transcripts
+from assistance import audit, handoffs, transcripts
 from assistance.bootstrap import Core
 from assistance.db import Database
 from assistance.handoffs import HandoffError, HandoffView, MessageView
 from assistance.solicitations import repository
 from assistance.solicitations.text import draft_text
 from desk.advisors import Advisor
-from desk.auth import acting_advisor
+from desk.auth import acting_advisor, client_key
 from desk.context import CORE, RASA
 from desk.errors import error
+from desk.live import LIVE, changed
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")  # a UUID, typically
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -106,26 +108,36 @@ async def expire_overdue(app: web.Application) -> None:
         handoffs.expire_overdue, core.db, core.schedule(), core.now()
     )
     for handoff in expired:
+        app[LIVE].tell({"kind": "handoff", "handoff_id": handoff.id})
+        core.events.publish("handoff", handoff.id)
         await app[RASA].wake_up(handoff.conversation_id)
 
 
 Command = Callable[[Database, int, Advisor], tuple[HandoffView, dict[str, Any]]]
 
 
-async def _advisor_command(request: web.Request, command: Command, status: int = 200) -> web.Response:
-    """Run an advisor's change on a handoff, then wake the user's conversation up.
+async def _advisor_command(
+    request: web.Request, action: str, command: Command, status: int = 200
+) -> web.Response:
+    """Run an advisor's change on a handoff, audit it, then wake the user's conversation up.
 
     `command(db, handoff_id, advisor)` runs in a thread and returns the handoff and the JSON.
+    Every command is safe to retry: the change is stored before Rasa is woken up, and doing it
+    again changes nothing (see assistance.handoffs.commands).
     """
     advisor = acting_advisor(request)
     if advisor is None:
         return error("conseiller_requis")
+    db, handoff_id = _core(request).db, _handoff_id(request)
     try:
-        handoff, body = await asyncio.to_thread(
-            command, _core(request).db, _handoff_id(request), advisor
-        )
+        handoff, body = await asyncio.to_thread(command, db, handoff_id, advisor)
     except HandoffError as exc:
         return _handoff_error(exc)
+    await asyncio.to_thread(
+        audit.record, db, action, actor=advisor.login, handoff_id=handoff.id,
+        client_key=client_key(request),
+    )
+    changed(request, "message" if action == audit.MESSAGE else "handoff", handoff.id)
     body["notified"] = await request.app[RASA].wake_up(handoff.conversation_id)
     return web.json_response(body, status=status)
 
@@ -213,11 +225,11 @@ def _closed(db: Database, handoff_id: int, advisor: Advisor) -> tuple[HandoffVie
 
 
 async def take_handoff(request: web.Request) -> web.Response:
-    return await _advisor_command(request, _taken)
+    return await _advisor_command(request, audit.TAKE, _taken)
 
 
 async def close_handoff(request: web.Request) -> web.Response:
-    return await _advisor_command(request, _closed)
+    return await _advisor_command(request, audit.CLOSE, _closed)
 
 
 async def post_message(request: web.Request) -> web.Response:
@@ -229,12 +241,15 @@ async def post_message(request: web.Request) -> web.Response:
     text = body.get("text")
     if not isinstance(text, str):
         return error("message_vide")
+    key = request.headers.get("Idempotency-Key") or body.get("client_id")
+    if key is not None and (not isinstance(key, str) or not IDEMPOTENCY_KEY.match(key)):
+        return error("cle_invalide")
 
     def sent(db: Database, handoff_id: int, advisor: Advisor) -> tuple[HandoffView, dict[str, Any]]:
-        handoff, message = handoffs.add_advisor_message(db, handoff_id, advisor.login, text)
+        handoff, message = handoffs.add_advisor_message(db, handoff_id, advisor.login, text, key)
         return handoff, {"message": message_json(message)}
 
-    return await _advisor_command(request, sent, status=201)
+    return await _advisor_command(request, audit.MESSAGE, sent, status=201)
 
 
 async def solicitation(request: web.Request) -> web.StreamResponse:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistance.bootstrap import Core, bootstrap
 from assistance.settings import Settings, get_settings
-from desk import api, auth
+from desk import api, auth, live
 from desk.auth import Handler
 from desk.context import CORE, RASA
 from desk.errors import error
@@ -86,12 +86,13 @@ def create_app(
         middlewares=[auth.security_middleware, database_errors], client_max_size=64 * 1024
     )
     app[CORE] = core
-    app[RASA] = RasaClient(settings.rasa_url, settings.rasa_token)
+    app[RASA] = RasaClient(settings.rasa_url, settings.rasa_jwt_secret, settings.desk_rasa_timeout)
     auth.setup(app, settings)
     app.router.add_get("/", desk_page)
     app.router.add_get("/static/{name}", static_file)
     app.router.add_get("/api/openapi.yaml", openapi)
     api.setup(app)
+    live.setup(app, watch=sweep)
     if sweep:
         app.cleanup_ctx.append(_sweeper)
     app.on_cleanup.append(_close_rasa)

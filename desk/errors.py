@@ -22,6 +22,10 @@ ERRORS: dict[str, tuple[int, str]] = {
     "message_trop_long": (
         400, f"Votre message est trop long : {MAX_MESSAGE_LENGTH} caractères au maximum.",
     ),
+    "cle_invalide": (
+        400,
+        "L'en-tête Idempotency-Key doit compter de 8 à 64 lettres, chiffres, « - », « _ », « . » ou « : ».",
+    ),
     "json_requis": (415, "Envoyez la requête au format JSON (Content-Type: application/json)."),
     "json_invalide": (400, "Le corps de la requête doit être un objet JSON."),
     "sollicitation_introuvable": (404, "Aucune sollicitation ne porte cette référence."),

@@ -9,15 +9,22 @@ what the user was already told.
 """
 
 from assistance.handoffs.commands import (
+    HandoffLimit,
     add_advisor_message,
     add_user_message,
-    claim_undelivered,
     close,
     create_handoff,
+    mark_delivered,
     record_rating,
     take,
+    take_unsent,
 )
-from assistance.handoffs.expiry import abandon, due_reason, expire_overdue, give_up_if_due
+from assistance.handoffs.expiry import (
+    abandon,
+    due_reason,
+    expire_overdue,
+    give_up_if_due,
+)
 from assistance.handoffs.model import (
     MAX_MESSAGE_LENGTH,
     OPEN_STATUSES,
@@ -27,6 +34,8 @@ from assistance.handoffs.model import (
     HandoffView,
     MessageView,
     QueueInfo,
+    acknowledged_message_id,
+    advisor_message_payload,
     minutes,
 )
 from assistance.handoffs.queries import (
@@ -35,13 +44,40 @@ from assistance.handoffs.queries import (
     messages,
     open_handoff_for,
     queue_info,
+    undelivered,
     wait_estimator,
 )
 
 __all__ = [
-    "MAX_MESSAGE_LENGTH", "OPEN_STATUSES", "EndReason", "HandoffError", "HandoffStatus",
-    "HandoffView", "MessageView", "QueueInfo", "abandon", "add_advisor_message",
-    "add_user_message", "claim_undelivered", "close", "create_handoff", "due_reason",
-    "expire_overdue", "get_handoff", "give_up_if_due", "list_handoffs", "messages", "minutes",
-    "open_handoff_for", "queue_info", "record_rating", "take", "wait_estimator",
+    "MAX_MESSAGE_LENGTH",
+    "OPEN_STATUSES",
+    "abandon",
+    "add_advisor_message",
+    "add_user_message",
+    "close",
+    "create_handoff",
+    "due_reason",
+    "EndReason",
+    "expire_overdue",
+    "get_handoff",
+    "give_up_if_due",
+    "HandoffError",
+    "HandoffLimit",
+    "HandoffStatus",
+    "HandoffView",
+    "list_handoffs",
+    "mark_delivered",
+    "messages",
+    "MessageView",
+    "minutes",
+    "open_handoff_for",
+    "queue_info",
+    "QueueInfo",
+    "acknowledged_message_id",
+    "advisor_message_payload",
+    "record_rating",
+    "take",
+    "take_unsent",
+    "undelivered",
+    "wait_estimator",
 ]

@@ -7,9 +7,12 @@ assistant's clock (Core.now), which ASSISTANT_NOW can override for demos and tes
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistance import transcripts
@@ -42,21 +45,58 @@ def create_handoff(
     context: dict[str, Any],
     channel: str | None,
     transcript: list[dict[str, Any]],
+    client_key: str | None = None,
+    limit: HandoffLimit | None = None,
 ) -> tuple[HandoffView, bool]:
-    """Queue the conversation for an advisor; (handoff, created). An open one is reused."""
+    """Queue the conversation for an advisor; (handoff, created). An open one is reused.
+
+    With `limit`, a conversation or a client address (`client_key`) that opened too many
+    handoffs within the window gets HandoffError('trop_de_demandes'). Two requests of one
+    conversation at the same instant make one handoff: the database keeps one open handoff per
+    conversation.
+    """
     existing = open_handoff_for(db, conversation_id)
     if existing is not None:
         return existing, False
-    with db.session() as session:
-        waiting = session.scalar(select(func.count(Handoff.id)).where(Handoff.status == WAITING))
-        row = Handoff(
-            conversation_id=conversation_id, motif=motif, profil=profil, context=context,
-            channel=channel, status=WAITING, queue_position=int(waiting or 0) + 1,
-            transcript=transcript[-MAX_TRANSCRIPT_ENTRIES:],
-        )
-        session.add(row)
-        session.flush()
-        return handoff_view(row), True
+    if limit is not None and limit.reached(db, conversation_id, client_key):
+        raise HandoffError("trop_de_demandes")
+    try:
+        with db.session() as session:
+            waiting = session.scalar(select(func.count(Handoff.id)).where(Handoff.status == WAITING))
+            row = Handoff(
+                conversation_id=conversation_id, motif=motif, profil=profil, context=context,
+                channel=channel, status=WAITING, queue_position=int(waiting or 0) + 1,
+                transcript=transcript[-MAX_TRANSCRIPT_ENTRIES:], client_key=client_key,
+            )
+            session.add(row)
+            session.flush()
+            return handoff_view(row), True
+    except IntegrityError:
+        existing = open_handoff_for(db, conversation_id)  # the other request won
+        if existing is None:
+            raise
+        return existing, False
+
+
+@dataclass(frozen=True)
+class HandoffLimit:
+    """How many handoffs one conversation, and one client address, may open per window."""
+
+    per_conversation: int
+    per_client: int  # a REST system serves many users from one address: set it high, or 0 = none
+    window: timedelta
+
+    def reached(self, db: Database, conversation_id: str, client_key: str | None) -> bool:
+        checks = [(self.per_conversation, Handoff.conversation_id == conversation_id)]
+        if client_key:
+            checks.append((self.per_client, Handoff.client_key == client_key))
+        since = utcnow() - self.window
+        with db.session() as session:
+            for most, condition in checks:
+                query = select(func.count(Handoff.id)).where(condition, Handoff.created_at >= since)
+                if most and int(session.scalar(query) or 0) >= most:
+                    return True
+        return False
 
 
 def add_user_message(db: Database, handoff_id: int, text: str) -> MessageView | None:
@@ -76,22 +116,42 @@ def add_user_message(db: Database, handoff_id: int, text: str) -> MessageView | 
         return message_view(message)
 
 
-def claim_undelivered(db: Database, handoff_id: int) -> list[MessageView]:
-    """The advisor's messages not yet shown to the user, now marked as shown (in order)."""
+def take_unsent(db: Database, handoff_id: int, *, delivered: bool) -> list[MessageView]:
+    """The advisor's messages that never went out to the user, now marked sent (in order).
+
+    `delivered=True` for a REST caller, whose answer carries them (that is its delivery);
+    a socket.io user's client acknowledges each one (mark_delivered), and what it did not
+    acknowledge is sent again when it reconnects (undelivered).
+    """
     with db.session() as session:
         rows = session.scalars(
             select(HandoffMessage)
             .where(
                 HandoffMessage.handoff_id == handoff_id,
                 HandoffMessage.author == transcripts.ADVISOR,
-                HandoffMessage.delivered.is_(False),
+                HandoffMessage.sent_at.is_(None),
             )
             .order_by(HandoffMessage.id)
             .with_for_update()
         ).all()
+        now = utcnow()
         for row in rows:
-            row.delivered = True
+            row.sent_at = now
+            row.delivered = row.delivered or delivered
         return [message_view(row) for row in rows]
+
+
+def mark_delivered(db: Database, message_ids: list[int]) -> int:
+    """The user's client acknowledged these advisor messages; how many were new."""
+    if not message_ids:
+        return 0
+    with db.session() as session:
+        result = session.execute(
+            update(HandoffMessage)
+            .where(HandoffMessage.id.in_(message_ids), HandoffMessage.delivered.is_(False))
+            .values(delivered=True, sent_at=func.coalesce(HandoffMessage.sent_at, utcnow()))
+        )
+        return result.rowcount
 
 
 def record_rating(db: Database, conversation_id: str, rating: int) -> str:
@@ -118,7 +178,10 @@ def record_rating(db: Database, conversation_id: str, rating: int) -> str:
 
 
 def take(db: Database, handoff_id: int, advisor_login: str, advisor_name: str) -> HandoffView:
-    """An advisor takes a waiting handoff; HandoffError('deja_pris' | 'introuvable' | ...)."""
+    """An advisor takes a waiting handoff; HandoffError('deja_pris' | 'introuvable' | ...).
+
+    Taking again a handoff one already took is no error (a retry after a timeout).
+    """
     with db.session() as session:
         result = session.execute(
             update(Handoff)
@@ -133,6 +196,8 @@ def take(db: Database, handoff_id: int, advisor_login: str, advisor_name: str) -
     if handoff is None:
         raise HandoffError("introuvable")
     if not won:
+        if handoff.status == ACTIVE and handoff.advisor_login == advisor_login:
+            return handoff
         code = "deja_pris" if handoff.status == ACTIVE else "plus_en_attente"
         raise HandoffError(code, handoff)
     return handoff
@@ -150,24 +215,52 @@ def _owned(session: Session, handoff_id: int, advisor_login: str) -> Handoff:
 
 
 def add_advisor_message(
-    db: Database, handoff_id: int, advisor_login: str, text: str
+    db: Database, handoff_id: int, advisor_login: str, text: str, key: str | None = None
 ) -> tuple[HandoffView, MessageView]:
-    """Store an advisor's message for the user; (the handoff, the message)."""
+    """Store an advisor's message for the user; (the handoff, the message).
+
+    With `key` (the desk's idempotency key), sending the same message again returns the one
+    stored the first time instead of a second copy.
+    """
     text = text.strip()
     if not text:
         raise HandoffError("message_vide")
     if len(text) > MAX_MESSAGE_LENGTH:
         raise HandoffError("message_trop_long")
-    with db.session() as session:
-        row = _owned(session, handoff_id, advisor_login)
-        message = HandoffMessage(handoff_id=handoff_id, author=transcripts.ADVISOR, text=text)
-        session.add(message)
-        session.flush()
-        return handoff_view(row), message_view(message)
+    try:
+        with db.session() as session:
+            row = _owned(session, handoff_id, advisor_login)
+            if key:
+                sent = _keyed(session, handoff_id, key)
+                if sent is not None:
+                    return handoff_view(row), message_view(sent)
+            message = HandoffMessage(
+                handoff_id=handoff_id, author=transcripts.ADVISOR, text=text, idempotency_key=key
+            )
+            session.add(message)
+            session.flush()
+            return handoff_view(row), message_view(message)
+    except IntegrityError:  # the same key at the same instant: the other request stored it
+        with db.session() as session:
+            return handoff_view(session.get(Handoff, handoff_id)), message_view(
+                _keyed(session, handoff_id, key)
+            )
+
+
+def _keyed(session: Session, handoff_id: int, key: str) -> HandoffMessage | None:
+    return session.scalars(
+        select(HandoffMessage).where(
+            HandoffMessage.handoff_id == handoff_id, HandoffMessage.idempotency_key == key
+        )
+    ).first()
 
 
 def close(db: Database, handoff_id: int, advisor_login: str) -> HandoffView:
+    """The advisor ends the live chat; closing again what one closed is no error (a retry)."""
     with db.session() as session:
+        row = session.get(Handoff, handoff_id)
+        if row is not None and row.status == HandoffStatus.CLOSED and row.advisor_login == advisor_login:
+            return handoff_view(row)
         _owned(session, handoff_id, advisor_login)
         result = session.execute(
             update(Handoff)

@@ -38,7 +38,8 @@ class HandoffError(Exception):
     """A request on a handoff that its current state does not allow; `code` says why.
 
     Codes: introuvable, deja_pris, plus_en_attente, pas_en_cours, autre_conseiller,
-    message_vide, message_trop_long (the desk maps each to an HTTP status and French text).
+    message_vide, message_trop_long (the desk maps each to an HTTP status and French text),
+    trop_de_demandes (a client opening too many handoffs: the assistant offers to write instead).
     """
 
     def __init__(self, code: str, handoff: HandoffView | None = None) -> None:
@@ -125,3 +126,20 @@ def handoff_view(row: Handoff, messages: Iterable[HandoffMessage] = ()) -> Hando
         taken_at=aware(row.taken_at), ended_at=aware(row.ended_at),
         messages=[message_view(m) for m in messages],
     )
+
+
+def advisor_message_payload(text: str, nom: str | None, message_id: int) -> dict[str, Any]:
+    """An advisor's message as the widget reads it (the `custom` payload of a bot message):
+    {"data": {"text", "conseiller": {"evenement": "message", "nom", "id"}}}; the id lets the
+    widget acknowledge it and never show it twice."""
+    return {"data": {"text": text, "conseiller": {"evenement": "message", "nom": nom, "id": message_id}}}
+
+
+def acknowledged_message_id(payload: Any) -> int | None:
+    """The id of the advisor message in a `custom` payload, if it is one."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    advisor = data.get("conseiller") if isinstance(data, dict) else None
+    if isinstance(advisor, dict) and advisor.get("evenement") == "message":
+        message_id = advisor.get("id")
+        return message_id if isinstance(message_id, int) else None
+    return None

@@ -20,6 +20,7 @@ from assistance.handoffs.model import (
     handoff_view,
     message_view,
 )
+from assistance.transcripts import ADVISOR
 
 RECENT_HANDOFFS = 20  # how many recent takes the wait estimate looks at
 RECENT_WINDOW = timedelta(days=7)
@@ -112,3 +113,20 @@ def wait_estimator(
         return timedelta(seconds=round(median * max(1, position)))
 
     return estimate
+
+
+def undelivered(db: Database, conversation_id: str) -> list[tuple[MessageView, str | None]]:
+    """The advisor messages of this conversation its user's client never acknowledged, with the
+    advisor's name, oldest first: sent again to a socket.io client when it (re)connects."""
+    with db.session() as session:
+        rows = session.execute(
+            select(HandoffMessage, Handoff.advisor_name, Handoff.advisor_login)
+            .join(Handoff, Handoff.id == HandoffMessage.handoff_id)
+            .where(
+                Handoff.conversation_id == conversation_id,
+                HandoffMessage.author == ADVISOR,
+                HandoffMessage.delivered.is_(False),
+            )
+            .order_by(HandoffMessage.id)
+        ).all()
+        return [(message_view(message), name or login) for message, name, login in rows]

@@ -1,10 +1,11 @@
-// Advisor desk page: lists handoffs, shows one, takes it, chats, closes it. Polls the JSON API.
+// Advisor desk page: lists handoffs, shows one, takes it, chats, closes it. The desk pushes a
+// short event (server-sent events, /api/evenements) whenever a handoff or its messages change;
+// the page then reads what it shows from the JSON API. No polling.
 // Every text coming from users or advisors is inserted with textContent: it never runs as HTML.
 "use strict";
 
-const POLL_MS = 2000;
-const ENDED_POLL_MS = 10000;
 const ENDED_SHOWN = 10;
+const CLOCK_MS = 15000; // waiting times shown are brought up to date locally
 
 const MOTIFS = {
   incompris: "Incompréhensions répétées",
@@ -24,7 +25,7 @@ const STATUTS = {
   abandonnee: "Abandonnée (personne ne l'a prise à temps)",
 };
 
-const state = { me: null, handoffs: [], selectedId: null, lastMessageId: 0, detail: null };
+const state = { me: null, handoffs: [], lists: null, fetchedAt: 0, selectedId: null, lastMessageId: 0, detail: null, draft: null };
 
 const $ = (id) => document.getElementById(id);
 
@@ -91,7 +92,13 @@ function renderList(listId, handoffs, secondLine) {
   }
 }
 
+function elapsed(handoff) {
+  const since = handoff.status === "en_attente" ? (Date.now() - state.fetchedAt) / 1000 : 0;
+  return handoff.waiting_seconds + Math.max(0, Math.round(since));
+}
+
 function renderLists(data) {
+  state.lists = data;
   state.handoffs = data.handoffs;
   const waiting = data.handoffs.filter((h) => h.status === "en_attente");
   const mine = data.handoffs.filter((h) => h.status === "en_cours" && h.advisor && state.me && h.advisor.login === state.me.login);
@@ -99,7 +106,7 @@ function renderLists(data) {
   $("nb-attente").textContent = String(waiting.length);
   const estimate = data.queue.estimated_wait_seconds;
   $("estimation").textContent = estimate === null ? "" : `Attente estimée pour un nouvel arrivant : ${duree(estimate)}`;
-  renderList("liste-attente", waiting, (h) => `Position ${h.position} · attend depuis ${duree(h.waiting_seconds)}`);
+  renderList("liste-attente", waiting, (h) => `Position ${h.position} · attend depuis ${duree(elapsed(h))}`);
   renderList("liste-miennes", mine, (h) => `Prise en charge · attente initiale ${duree(h.waiting_seconds)}`);
   renderList("liste-autres", others, (h) => `Avec ${h.advisor ? h.advisor.name : "un conseiller"}`);
 }
@@ -127,13 +134,15 @@ function renderDetail(handoff) {
   const infos = $("infos");
   infos.replaceChildren();
   const context = handoff.context || {};
+  // The profile comes from the user's browser: declared, never verified by the portal.
+  const declared = (value) => (value ? `${value} (déclaré, non vérifié)` : "—");
   const rows = [
     ["Motif", MOTIFS[handoff.motif] || handoff.motif || "—"],
-    ["Profil", PROFILS[handoff.profil] || "Non renseigné"],
-    ["Connecté à Chorus Pro", context.connecte ? "Oui" : "Non"],
-    ["Identifiant", context.identifiant || "—"],
-    ["Structure", context.structure || "—"],
-    ["SIRET", context.siret || "—"],
+    ["Profil", PROFILS[handoff.profil] ? declared(PROFILS[handoff.profil]) : "Non renseigné"],
+    ["Connecté à Chorus Pro", declared(context.connecte ? "Oui" : "Non")],
+    ["Identifiant", declared(context.identifiant)],
+    ["Structure", declared(context.structure)],
+    ["SIRET", declared(context.siret)],
     ["Navigateur", context.navigateur || "—"],
     ["Attente", duree(handoff.waiting_seconds)],
     ["Conseiller", handoff.advisor ? handoff.advisor.name : "—"],
@@ -175,7 +184,9 @@ async function select(id) {
 
 async function refreshLists() {
   try {
-    renderLists(await api("/api/handoffs"));
+    const data = await api("/api/handoffs");
+    state.fetchedAt = Date.now();
+    renderLists(data);
   } catch (error) {
     showError(error.message);
   }
@@ -219,6 +230,11 @@ async function act(path, body) {
   }
 }
 
+function randomKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 async function send(event) {
   event.preventDefault();
   const field = $("message");
@@ -227,9 +243,12 @@ async function send(event) {
     showError("Écrivez un message avant de l'envoyer.");
     return;
   }
-  const data = await act(`/api/handoffs/${state.selectedId}/messages`, { text });
+  // One key per message: sending it again after a failure (a retry) cannot duplicate it.
+  if (!state.draft || state.draft.text !== text) state.draft = { text, key: randomKey() };
+  const data = await act(`/api/handoffs/${state.selectedId}/messages`, { text, client_id: state.draft.key });
   if (data) {
     field.value = "";
+    state.draft = null;
     await refreshDetail();
   }
   field.focus();
@@ -258,11 +277,25 @@ async function start() {
   });
   await refreshLists();
   await refreshEnded();
-  setInterval(() => {
-    refreshLists();
-    refreshDetail();
-  }, POLL_MS);
-  setInterval(refreshEnded, ENDED_POLL_MS);
+  listen();
+  setInterval(() => state.lists && renderLists(state.lists), CLOCK_MS);
+}
+
+// One refresh for a burst of events; after a reconnection, a refresh catches up.
+function listen() {
+  let pending = null;
+  const refresh = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      refreshLists();
+      refreshDetail();
+      refreshEnded();
+    }, 100);
+  };
+  const source = new EventSource("/api/evenements");
+  source.onmessage = refresh;
+  source.onopen = refresh;
 }
 
 document.addEventListener("DOMContentLoaded", start);

@@ -1,6 +1,6 @@
 """Browser tier: the real stack (action server + Rasa), the widget's demo page, and Debian's Chromium
 driven by Playwright. `make test-e2e` builds the widget and installs Chromium first
-(scripts/ensure_browser.sh); Playwright's own browsers are never used.
+(scripts/ensure_debian.sh chromium); Playwright's own browsers are never used.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
-from tests.stack import BASE_ENV, ROOT, TOKEN, Stack, wait_for
+from tests.stack import BASE_ENV, DEMO_PASSWORD, ROOT, Stack, wait_for, write_advisors
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -98,10 +98,13 @@ class Desk:
 @pytest.fixture(scope="session")
 def desk(stack: Stack, tmp_path_factory) -> Iterator[Desk]:
     """The advisor desk (python -m desk) on the test stack's database and Rasa server."""
-    log = tmp_path_factory.mktemp("desk") / "desk.log"
+    workdir = tmp_path_factory.mktemp("desk")
+    log = workdir / "desk.log"
+    advisors = write_advisors(workdir / "advisors.yml", {"demo": ("Camille", DEMO_PASSWORD)}, demo=True)
     env = {
         **stack.env(), **BASE_ENV, "DESK_HOST": "127.0.0.1", "DESK_PORT": str(DESK_PORT),
-        "RASA_URL": stack.rasa_url, "RASA_TOKEN": TOKEN, "DESK_API_TOKEN": DESK_TOKEN, "DESK_DEMO": "true",
+        "RASA_URL": stack.rasa_url, "DESK_API_TOKEN": DESK_TOKEN, "DESK_DEMO": "true",
+        "ADVISORS_FILE": str(advisors),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "desk"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
@@ -118,7 +121,7 @@ def desk(stack: Stack, tmp_path_factory) -> Iterator[Desk]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser.sh (or `make test-e2e`).")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_debian.sh chromium (or `make test-e2e`).")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True

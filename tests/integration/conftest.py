@@ -1,4 +1,10 @@
-"""Real servers for the integration tier: one stack per storage backend."""
+"""Real servers for the integration tier: one stack per storage backend.
+
+Tests run on SQLite; those that store something whose backend matters (handoffs, drafts, votes,
+refused writes) also run on PostgreSQL + Redis: they are marked `both_backends` (a module's
+`pytestmark` or one test). A dialogue or an input refused at the door does not depend on the
+backend: running it twice would only make the tier slower.
+"""
 
 import os
 
@@ -37,3 +43,16 @@ def closed_hours(stack):
     stack.restart_actions(ASSISTANT_NOW=CLOSED_TIME)
     yield stack
     stack.restart_actions(ASSISTANT_NOW=OPEN_TIME)
+
+
+def pytest_collection_modifyitems(config, items):
+    kept, dropped = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("stack")
+        if backend == "postgres" and item.get_closest_marker("both_backends") is None:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

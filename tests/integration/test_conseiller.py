@@ -17,21 +17,20 @@ import json
 import re
 import time
 import urllib.parse
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-import socketio
 import yaml
 from sqlalchemy import select
 
 from assistance.db.models import Handoff, HandoffMessage
 from assistance.solicitations.draft import DraftStatus
 from assistance.solicitations.repository import save_draft
-from desk.advisors import hash_password
 from tests.integration.conftest import CLOSED_TIME, OPEN_TIME
-from tests.stack import DESK_API_TOKEN, ROOT, Stack, payloads, texts
+from tests.stack import DESK_API_TOKEN, ROOT, SocketUser, Stack, payloads, plain, texts, write_advisors
+
+pytestmark = pytest.mark.both_backends
 
 ADVISORS = {"alice": ("Alice", "mot-de-passe-alice"), "bruno": ("Bruno", "mot-de-passe-bruno")}
 PROFILE = {"utilisateur": {"profil": "fournisseur", "connecte": True, "structure": "Menuiserie Durand"}}
@@ -44,14 +43,7 @@ QUIET = 2.0  # seconds during which the assistant must say nothing
 @pytest.fixture(scope="module")
 def desk(stack: Stack) -> Stack:
     """The advisor desk beside the stack, with two advisors, for this module."""
-    advisors = stack.workdir / "advisors.yml"
-    lines = ["conseillers:"]
-    for login, (name, password) in ADVISORS.items():
-        lines.append(
-            f"  - {{identifiant: {login}, prenom: {name}, "
-            f"mot_de_passe_bcrypt: '{hash_password(password, rounds=4)}'}}"
-        )
-    advisors.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    advisors = write_advisors(stack.workdir / "advisors.yml", ADVISORS)
     stack.start_desk(ADVISORS_FILE=str(advisors))
     yield stack
     stack.stop("desk")
@@ -140,7 +132,7 @@ def advisor_events(messages: list[dict]) -> list[tuple[str, str | None, str]]:
     for message in messages:
         data = (message.get("custom") or {}).get("data")
         if data and "conseiller" in data:
-            found.append((data["conseiller"]["evenement"], data["conseiller"]["nom"], data["text"]))
+            found.append((data["conseiller"]["evenement"], data["conseiller"]["nom"], plain(data["text"])))
     return found
 
 
@@ -345,58 +337,6 @@ def test_nobody_taking_the_conversation_in_time_offers_a_written_request(short_w
 # --- Socket.io (the widget's channel) ---------------------------------------------------
 
 
-class SocketUser:
-    """A user on the socket.io channel, like the website widget."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.inbox: asyncio.Queue[dict] = asyncio.Queue()
-        self.session_id = ""
-        self.client.on("bot_uttered", self._received)
-
-    async def _received(self, data: dict) -> None:
-        await self.inbox.put(data)
-
-    async def connect(self) -> SocketUser:
-        confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
-        self.client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
-        # Long-polling only: python-engineio's websocket client needs aiohttp >= 3.10 (Rasa pins 3.9).
-        await self.client.connect(
-            self.stack.rasa_url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20
-        )
-        self.session_id = f"test-socket-{uuid.uuid4().hex[:12]}"
-        await self.client.emit("session_request", {"session_id": self.session_id})
-        assert await asyncio.wait_for(confirmed, 20) == self.session_id
-        return self
-
-    async def say(self, text: str) -> None:
-        await self.client.emit(
-            "user_uttered", {"message": text, "session_id": self.session_id, "metadata": PROFILE}
-        )
-
-    async def receive(self, predicate, timeout: float = 30) -> list[dict]:
-        """Messages received until one matches `predicate` (included)."""
-        received = []
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            remaining = deadline - asyncio.get_running_loop().time()
-            message = await asyncio.wait_for(self.inbox.get(), max(remaining, 0.01))
-            received.append(message)
-            if predicate(message):
-                return received
-
-    async def silence(self, seconds: float = QUIET) -> list[dict]:
-        await asyncio.sleep(seconds)
-        found = []
-        while not self.inbox.empty():
-            found.append(self.inbox.get_nowait())
-        return found
-
-    async def close(self) -> None:
-        await self.client.disconnect()
-
-
 def event(name: str):
     return lambda message: (message.get("conseiller") or {}).get("evenement") == name
 
@@ -411,7 +351,7 @@ async def desk_call(function, *args):
 
 async def test_a_socketio_user_sees_the_advisor_in_real_time(desk):
     stack = desk
-    user = await SocketUser(stack).connect()
+    user = await SocketUser(stack.rasa_url, PROFILE).connect()
     try:
         await user.say("je veux parler à un conseiller")
         offer = await user.receive(lambda m: "/affirmer" in quick_replies([m]))
@@ -422,7 +362,7 @@ async def test_a_socketio_user_sees_the_advisor_in_real_time(desk):
         assert "file d'attente" in waiting["text"]
 
         await user.say("Bonjour, mon compte est bloqué")
-        assert await user.silence() == []  # the assistant stays silent
+        assert await user.silence(QUIET) == []  # the assistant stays silent
         handoff_id = (await desk_call(handoff_of, stack, user.session_id))["id"]
 
         # Each advisor action reaches the user at once, without them writing anything.
@@ -434,10 +374,10 @@ async def test_a_socketio_user_sees_the_advisor_in_real_time(desk):
         [message] = await user.receive(event("message"))
         assert message == {
             "text": question,
-            "conseiller": {"evenement": "message", "nom": "Alice"},
+            "conseiller": {"evenement": "message", "nom": "Alice", "id": message["conseiller"]["id"]},
         }
         await user.say("jeanne.durand@exemple.fr")
-        assert await user.silence() == []
+        assert await user.silence(QUIET) == []
         await desk_call(write, stack, handoff_id, "alice", "C'est débloqué, vous pouvez vous reconnecter.")
         [message] = await user.receive(event("message"))
         assert message["text"] == "C'est débloqué, vous pouvez vous reconnecter."
@@ -465,7 +405,7 @@ async def test_a_socketio_user_sees_the_advisor_in_real_time(desk):
 
 async def test_a_socketio_user_is_told_at_once_when_nobody_came_in_time(short_wait):
     stack = short_wait
-    user = await SocketUser(stack).connect()
+    user = await SocketUser(stack.rasa_url, PROFILE).connect()
     try:
         await user.say("je veux parler à un conseiller")
         await user.receive(lambda m: "/affirmer" in quick_replies([m]))

@@ -1,9 +1,12 @@
 """Misunderstandings and votes lead to the offer of a human, which knows the clock."""
 
+import pytest
 from sqlalchemy import select
 
 from assistance.db.models import Vote
 from tests.stack import payloads, texts
+
+pytestmark = pytest.mark.both_backends
 
 NONSENSE = ["qsdkjfh qlskdjf", "blorg fizzle wobble"]
 

@@ -4,13 +4,17 @@ Rasa is not running here: wake-ups fail and the API says so (`notified: false`);
 tests with Rasa are in tests/integration/test_conseiller.py.
 """
 
+import asyncio
+import json
+import statistics
+import time
 from dataclasses import replace
 
 import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
-from assistance import handoffs
+from assistance import audit, handoffs
 from assistance.solicitations import repository
 from assistance.solicitations.draft import DraftStatus
 from desk.advisors import hash_password
@@ -40,14 +44,14 @@ PROTECTED = [
 async def desk(tmp_path, core):
     advisors = tmp_path / "advisors.yml"
     accounts = [
-        {"identifiant": login, "prenom": login.title(), "mot_de_passe_bcrypt": hash_password(password, 4)}
+        {"identifiant": login, "prenom": login.title(), "mot_de_passe_bcrypt": hash_password(password, 10)}
         for login, password in (("alice", "secret-alice"), ("bruno", "secret-bruno"), ("demo", "demo"))
     ]
     accounts[-1]["demo"] = True
     advisors.write_text(yaml.safe_dump({"conseillers": accounts}), encoding="utf-8")
     core.settings = replace(
-        core.settings, rasa_url="http://127.0.0.1:9", rasa_token="t", desk_api_token=TOKEN,
-        advisors_file=advisors, allow_demo_accounts=False, session_hours=1, cookie_secure=False,
+        core.settings, rasa_url="http://127.0.0.1:9", desk_api_token=TOKEN,
+        advisors_file=advisors, allow_demo_accounts=False, session_hours=1,
     )
     async with TestClient(TestServer(create_app(core=core, sweep=False))) as client:
         yield client
@@ -60,9 +64,11 @@ def bearer(advisor: str | None = None) -> dict[str, str]:
     return headers
 
 
-async def login(desk, identifiant="alice", password="secret-alice"):
+async def login(desk, identifiant="alice", password="secret-alice", address=None):
+    headers = {"X-Real-IP": address} if address else {}
     return await desk.post(
-        "/connexion", data={"identifiant": identifiant, "mot_de_passe": password}, allow_redirects=False
+        "/connexion", data={"identifiant": identifiant, "mot_de_passe": password},
+        allow_redirects=False, headers=headers,
     )
 
 
@@ -108,6 +114,78 @@ async def test_repeated_failures_are_slowed_down(desk):
     response = await login(desk)  # even the right password waits now
     assert response.status == 429
     assert "Trop de tentatives" in await response.text()
+
+
+async def test_parallel_guesses_are_counted_before_any_password_is_hashed(desk):
+    responses = await asyncio.gather(*(login(desk, "alice", f"faux-{i}") for i in range(40)))
+    statuses = [r.status for r in responses]
+    assert statuses.count(401) <= 5 and statuses.count(429) >= 35
+
+
+async def test_one_account_guessed_from_many_addresses_is_slowed_down_too(desk):
+    for i in range(10):
+        response = await login(desk, "alice", "faux", address=f"203.0.113.{i}")
+        assert response.status == 401
+    assert (await login(desk, "alice", "faux", address="203.0.113.99")).status == 429
+    assert (await login(desk, "bruno", "secret-bruno", address="203.0.113.99")).status == 303
+
+
+async def test_a_known_login_takes_as_long_to_refuse_as_an_unknown_one(desk):
+    async def timed(identifiant: str, index: int) -> float:
+        started = time.perf_counter()
+        response = await login(desk, identifiant, "faux", address=f"198.51.100.{index}")
+        assert response.status == 401
+        return time.perf_counter() - started
+
+    known, unknown = [], []
+    for i in range(8):  # interleaved: both see the same load
+        known.append(await timed("alice", i))
+        unknown.append(await timed(f"personne-{i}", 100 + i))
+    ratio = statistics.median(known) / statistics.median(unknown)
+    assert 0.8 < ratio < 1.25, ratio
+
+
+async def test_logins_and_advisor_actions_go_to_the_audit_log(desk, core):
+    await login(desk, "alice", "faux")
+    await login(desk)
+    handoff = queued(core)
+    taken = await desk.post(f"/api/handoffs/{handoff.id}/take", json={})  # the session's advisor
+    assert taken.status == 200
+    entries = [(e.action, e.actor) for e in reversed(audit.recent(core.db))]
+    assert entries == [("connexion_refusee", "alice"), ("connexion", "alice"), ("prise_en_charge", "alice")]
+
+
+async def test_security_headers_are_on_errors_and_redirects_too(desk):
+    for path in ("/", "/nimporte-quoi", "/api/handoffs/999"):
+        response = await desk.get(path, headers=bearer() if path.startswith("/api") else {},
+                                  allow_redirects=False)
+        assert response.status in (303, 404)
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+async def test_the_cookie_is_secure_behind_https_and_not_on_plain_loopback(desk):
+    plain = await login(desk)
+    assert not plain.cookies["desk_session"]["secure"]
+    proxied = await desk.post(
+        "/connexion", data={"identifiant": "bruno", "mot_de_passe": "secret-bruno"},
+        headers={"X-Forwarded-Proto": "https"}, allow_redirects=False,
+    )
+    assert proxied.cookies["desk_session"]["secure"]
+
+
+async def test_sending_the_same_message_twice_stores_it_once(desk, core):
+    handoff = queued(core)
+    await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer("alice"))
+    url = f"/api/handoffs/{handoff.id}/messages"
+    body = {"text": "Je regarde votre dossier", "client_id": "9f0c3f2e-6b0e-4bb8"}
+    first = await (await desk.post(url, json=body, headers=bearer("alice"))).json()
+    again = await (await desk.post(url, json=body, headers=bearer("alice"))).json()
+    assert again["message"]["id"] == first["message"]["id"]
+    listing = await (await desk.get(url, headers=bearer())).json()
+    assert [m["text"] for m in listing["messages"]] == ["Je regarde votre dossier"]
+    bad = await desk.post(url, json={"text": "x", "client_id": "a b"}, headers=bearer("alice"))
+    assert (await bad.json())["error"] == "cle_invalide"
 
 
 async def test_a_logged_in_advisor_gets_the_page_and_the_api_until_logout(desk):
@@ -199,3 +277,15 @@ async def test_solicitations_are_read_back_as_json_and_text(desk, core):
         response = await desk.get(f"/api/sollicitations/{missing}", headers=bearer())
         assert response.status == 404
         assert (await response.json())["message"] == "Aucune sollicitation ne porte cette référence."
+
+
+async def test_pages_are_told_when_a_handoff_changes(desk, core):
+    async with desk.get("/api/evenements", headers=bearer()) as stream:
+        assert stream.headers["Content-Type"] == "text/event-stream"
+        assert (await stream.content.readline()).startswith(b"retry:")
+        await stream.content.readline()
+        handoff = queued(core)
+        taken = await desk.post(f"/api/handoffs/{handoff.id}/take", headers=bearer("alice"))
+        assert taken.status == 200
+        line = await asyncio.wait_for(stream.content.readline(), 5)
+        assert json.loads(line.removeprefix(b"data: ")) == {"kind": "handoff", "handoff_id": handoff.id}

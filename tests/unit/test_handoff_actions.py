@@ -111,8 +111,10 @@ async def test_socketio_users_see_the_advisor_join_write_and_leave_then_rate(db)
                 "external": True}
     messages, slots, _ = await run(sync, make_tracker({"id_transfert": handoff_id}, **external))
     assert (messages[0]["response"], messages[0]["nom"]) == ("utter_conseiller_rejoint", "Alice")
+    sent_id = contract(messages[1])["conseiller"]["id"]
     assert contract(messages[1]) == {
-        "text": "Bonjour, je regarde votre dossier.", "conseiller": {"evenement": "message", "nom": "Alice"},
+        "text": "Bonjour, je regarde votre dossier.",
+        "conseiller": {"evenement": "message", "nom": "Alice", "id": sent_id},
     }
     assert slots == {"nom_conseiller": "Alice"}
 

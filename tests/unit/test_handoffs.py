@@ -82,13 +82,28 @@ def test_messages_both_ways_and_each_advisor_message_is_delivered_once(db):
     handoffs.take(db, handoff.id, "alice", "Alice")
     handoffs.add_advisor_message(db, handoff.id, "alice", "Quel message d'erreur voyez-vous ?")
     handoffs.add_advisor_message(db, handoff.id, "alice", "Et sur quel navigateur ?")
-    assert [m.text for m in handoffs.claim_undelivered(db, handoff.id)] == [
+    assert [m.text for m in handoffs.take_unsent(db, handoff.id, delivered=True)] == [
         "Quel message d'erreur voyez-vous ?", "Et sur quel navigateur ?",
     ]
-    assert handoffs.claim_undelivered(db, handoff.id) == []
+    assert handoffs.take_unsent(db, handoff.id, delivered=True) == []  # once into the conversation
     assert [(m.author, m.delivered) for m in handoffs.messages(db, handoff.id)] == [
         ("utilisateur", True), ("conseiller", True), ("conseiller", True),
     ]
+
+
+def test_a_pushed_message_is_delivered_only_when_the_client_acknowledges_it(db):
+    handoff, _ = new_handoff(db)
+    handoffs.take(db, handoff.id, "alice", "Alice")
+    first = handoffs.add_advisor_message(db, handoff.id, "alice", "Premier")[1]
+    second = handoffs.add_advisor_message(db, handoff.id, "alice", "Second")[1]
+    assert [m.id for m in handoffs.take_unsent(db, handoff.id, delivered=False)] == [first.id, second.id]
+    assert [(m.text, nom) for m, nom in handoffs.undelivered(db, "conv-1")] == [
+        ("Premier", "Alice"), ("Second", "Alice"),
+    ]
+    assert handoffs.mark_delivered(db, [first.id]) == 1
+    assert handoffs.mark_delivered(db, [first.id]) == 0  # acknowledged twice: counted once
+    assert [m.text for m, _ in handoffs.undelivered(db, "conv-1")] == ["Second"]
+    assert handoffs.take_unsent(db, handoff.id, delivered=False) == []  # not into the tracker again
 
 
 def test_only_the_advisor_who_took_it_can_write_and_close(db):
@@ -106,8 +121,9 @@ def test_only_the_advisor_who_took_it_can_write_and_close(db):
         assert other.value.code == "autre_conseiller"
     closed = handoffs.close(db, handoff.id, "alice")
     assert closed.status == "cloturee" and closed.ended_at is not None
+    assert handoffs.close(db, handoff.id, "alice").ended_at == closed.ended_at  # a retry: no change
     with pytest.raises(HandoffError):
-        handoffs.close(db, handoff.id, "alice")
+        handoffs.close(db, handoff.id, "bruno")
 
 
 def test_advisor_messages_must_have_text_and_a_sensible_length(db):
@@ -185,3 +201,46 @@ def test_the_waiting_delay_defaults_to_ten_minutes(tmp_path, core):
     bare.write_text("ouverture: '08:30'\nfermeture: '18:30'\njours: [lundi]\n", encoding="utf-8")
     assert load_schedule(bare).waiting_delay == timedelta(minutes=10)
     assert core.schedule().waiting_delay == timedelta(minutes=5)
+
+
+def test_two_requests_of_one_conversation_at_once_make_one_handoff(db):
+    handoffs.list_handoffs(db)  # tables exist before the race
+
+    def attempt(_):
+        return new_handoff(db, "conv-race")[0].id
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = set(pool.map(attempt, range(8)))
+    assert len(ids) == 1
+    assert len(handoffs.list_handoffs(db, conversation_id="conv-race")) == 1
+
+
+def test_a_client_opening_too_many_handoffs_is_refused(db):
+    limit = handoffs.HandoffLimit(per_conversation=2, per_client=3, window=timedelta(hours=1))
+
+    def opened_and_closed(name: str, key: str) -> None:
+        handoff, _ = new_handoff(db, name, client_key=key, limit=limit)
+        handoffs.take(db, handoff.id, "alice", "Alice")
+        handoffs.close(db, handoff.id, "alice")
+
+    opened_and_closed("a", "k1")
+    opened_and_closed("a", "k1")
+    with pytest.raises(HandoffError) as refused:  # the same conversation a third time
+        new_handoff(db, "a", client_key="k1", limit=limit)
+    assert refused.value.code == "trop_de_demandes"
+    opened_and_closed("b", "k1")  # another conversation of the same address: its third
+    with pytest.raises(HandoffError):
+        new_handoff(db, "c", client_key="k1", limit=limit)
+    assert new_handoff(db, "d", client_key="k2", limit=limit)[1]  # another address is not limited
+
+
+def test_every_advisor_command_can_be_retried_without_a_duplicate(db):
+    handoff, _ = new_handoff(db)
+    taken = handoffs.take(db, handoff.id, "alice", "Alice")
+    assert handoffs.take(db, handoff.id, "alice", "Alice").taken_at == taken.taken_at
+    first = handoffs.add_advisor_message(db, handoff.id, "alice", "Bonjour", key="k-0001-abcd")[1]
+    again = handoffs.add_advisor_message(db, handoff.id, "alice", "Bonjour", key="k-0001-abcd")[1]
+    assert again.id == first.id
+    assert [m.text for m in handoffs.messages(db, handoff.id)] == ["Bonjour"]
+    handoffs.add_advisor_message(db, handoff.id, "alice", "Bonjour")  # no key: a new message
+    assert len(handoffs.messages(db, handoff.id)) == 2

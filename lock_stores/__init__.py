@@ -1,0 +1,1 @@
+"""Lock stores for the Rasa server (configured in endpoints*.yml)."""
