@@ -32,10 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from assistance.bootstrap import bootstrap
+    from assistance.privacy import install_log_filter
     from assistance.settings import get_settings
     from assistance.solicitations.repository import get_draft
     from assistance.solicitations.text import draft_text
 
+    install_log_filter()
     settings = get_settings()
     if args.database_url:
         settings = replace(settings, database_url=args.database_url)
