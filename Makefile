@@ -17,7 +17,7 @@ include scripts/process.env
 export $(shell sed -n 's/^\([A-Z_]*\)=.*/\1/p' scripts/process.env)
 
 .PHONY: help install train run shell validate lint test test-unit test-data test-stories \
-	test-integration test-e2e widget bench bench-nlu bench-latency migration lock clean
+	test-integration test-e2e test-logs widget bench bench-nlu bench-latency migration purge lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ bench-nlu: $(MODEL) ## Held-out accuracy, training time and model size
 
 bench-latency: $(MODEL) ## p50/p95 of /model/parse and of a full webhook turn
 	$(BIN)/python bench/latency.py
+
+purge: $(BIN)/.installed ## Delete personal data older than its retention (DRY_RUN=1 only counts)
+	. scripts/env.sh && $(BIN)/python scripts/privacy.py purge $(if $(DRY_RUN),--dry-run)
 
 migration: $(BIN)/.installed ## Write a new database migration from the models: make migration M="what changes"
 	@test -n "$(M)" || { echo 'Say what changes: make migration M="add a column"'; exit 1; }

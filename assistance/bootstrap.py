@@ -16,12 +16,15 @@ from assistance import schedule
 from assistance.db import Database
 from assistance.settings import Settings, get_settings
 from assistance.solicitations.catalogue import Catalogue, load_catalogue
+from assistance.tracker_events import TrackerEvents
 
 
 @dataclass
 class Core:
     settings: Settings
     db: Database
+    # The Rasa server's tracker database, for retention and erasure (None: no SQL tracker store).
+    tracker: TrackerEvents | None = None
 
     def now(self) -> datetime:
         """The assistant's clock (ASSISTANT_NOW in demos and tests): opening hours, references."""
@@ -39,7 +42,8 @@ class Core:
 
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Core:
     settings = settings or get_settings()
-    return Core(settings=settings, db=Database(settings.database_url, migrate=migrate))
+    tracker = TrackerEvents(settings.tracker_database_url) if settings.tracker_database_url else None
+    return Core(settings=settings, db=Database(settings.database_url, migrate=migrate), tracker=tracker)
 
 
 _core: Core | None = None

@@ -10,10 +10,11 @@ every read, so the Rasa server never serves from memory what was deleted here.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, func, inspect, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from assistance.db import make_engine
 
@@ -58,12 +59,22 @@ class TrackerEvents:
         """Delete (or with `dry_run` only count) the events of one conversation and/or stored
         before a Unix time; how many. No table yet (Rasa never ran): 0."""
         conditions = self._where(conversation_id=conversation_id, before=before)
+        if self._missing_sqlite_file():
+            return 0
         with self.engine.begin() as connection:
             if not inspect(connection).has_table(EVENTS.name):
                 return 0
             if dry_run:
                 return int(connection.scalar(select(func.count()).select_from(EVENTS).where(*conditions)))
             return connection.execute(delete(EVENTS).where(*conditions)).rowcount
+
+    def _missing_sqlite_file(self) -> bool:
+        """An SQLite tracker database not created yet (connecting would create it empty)."""
+        url = make_url(self.url)
+        return (
+            url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            and not Path(url.database).exists()
+        )
 
     def count(self, conversation_id: str) -> int:
         return self.remove(conversation_id=conversation_id, dry_run=True)
