@@ -117,6 +117,7 @@ def erase(core: Core, conversation_id: str, *, dry_run: bool = False) -> Removed
     messages, solicitation drafts and votes. A conversation that never existed removes nothing."""
     if not conversation_id:
         raise ValueError("a conversation id is required")
+    tracker = _tracker(core)  # before anything is deleted
     removed = Removed()
     with core.db.session() as session:
         _handoffs(session, Handoff.conversation_id == conversation_id, dry_run, removed)
@@ -129,5 +130,5 @@ def erase(core: Core, conversation_id: str, *, dry_run: bool = False) -> Removed
         )
         removed.votes = _remove(session, Vote, Vote.conversation_id == conversation_id, dry_run)
     # Events last: while they exist the conversation can still be found and erased again.
-    removed.events = _tracker(core).remove(conversation_id=conversation_id, dry_run=dry_run)
+    removed.events = tracker.remove(conversation_id=conversation_id, dry_run=dry_run)
     return removed
