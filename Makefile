@@ -60,7 +60,7 @@ validate: $(BIN)/.installed ## Check domain, data and stories for consistency
 lint: $(BIN)/.installed ## Ruff on the Python code
 	$(BIN)/ruff check assistance actions components channels nlg policies tracker_stores desk tests bench scripts
 
-test: test-unit test-data test-stories test-integration test-e2e ## Run every test tier
+test: test-unit test-data test-stories test-integration test-e2e test-logs ## Run every test tier, then scan their logs
 	@echo "All test tiers passed."
 
 test-unit: $(BIN)/.installed lint ## Pure helpers and actions, no server
@@ -80,6 +80,9 @@ test-integration: $(MODEL) ## Real Rasa + action servers over HTTP, SQLite and P
 test-e2e: $(MODEL) $(WIDGET_BUNDLE) ## Whole conversations in a real browser
 	scripts/ensure_browser.sh
 	$(BIN)/pytest -q tests/e2e
+
+test-logs: $(BIN)/.installed ## No personal data in the test servers' logs (results/test-logs) nor logs/
+	$(BIN)/python scripts/scan_logs.py
 
 bench: bench-nlu bench-latency ## Print every benchmark figure
 

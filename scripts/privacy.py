@@ -22,8 +22,11 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# This checkout's core, whichever checkout the virtual environment's editable install points to.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 LABELS = {
     "events": ("tracker events", "events_days"),

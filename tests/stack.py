@@ -2,12 +2,17 @@
 
 Used by the integration and end-to-end tiers. Each stack gets its own ports and databases.
 The advisor desk (desk/) is optional: `start_desk()` runs it beside the two servers.
+
+Every stack works in `results/test-logs/<name>/` (`workdir(name)`, emptied when a run starts):
+its servers' logs (`rasa.log`, `actions.log`, `desk.log`) and SQLite databases stay there after
+the run, where `make test-logs` (scripts/scan_logs.py) looks for personal data in the logs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -27,6 +32,22 @@ TOKEN = "test-token"
 DESK_API_TOKEN = "desk-test-token"
 DESK_PORT_OFFSET = 75  # the desk listens on rasa_port + 75 unless told otherwise
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TEST_LOGS = ROOT / "results" / "test-logs"
+# Sentences the tests send that must never reach a log (scripts/scan_logs.py reads this file).
+SENSITIVE_SENTENCES = ROOT / "tests" / "sensitive_sentences.txt"
+
+
+def workdir(name: str) -> Path:
+    """results/test-logs/<name>, empty: where a stack (or a server of a tier) writes its logs."""
+    path = TEST_LOGS / name
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def sensitive_sentences() -> list[str]:
+    lines = SENSITIVE_SENTENCES.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 
@@ -109,12 +130,17 @@ class Stack:
             return POSTGRES_URL
         return f"sqlite:///{self.workdir / 'app.db'}"
 
+    @property
+    def endpoints_file(self) -> str:
+        return "endpoints.prod.yml" if self.backend == "postgres" else "endpoints.yml"
+
     def env(self) -> dict[str, str]:
         env = {
             **os.environ,
             **BASE_ENV,
             "DATABASE_URL": self.database_url,
             "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
+            "ENDPOINTS_FILE": self.endpoints_file,  # the tracker database, for the core too
             "TRACKER_DB": str(self.workdir / "tracker.db"),
             "RASA_TOKEN": TOKEN,
         }
@@ -155,11 +181,10 @@ class Stack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         ensure_free(self.rasa_port)
         self.start_actions()
-        endpoints = "endpoints.prod.yml" if self.backend == "postgres" else "endpoints.yml"
         process = self._spawn(
             "rasa",
             [str(BIN / "rasa"), "run", "-m", str(MODEL), "--enable-api", "--auth-token", TOKEN,
-             "--port", str(self.rasa_port), "--endpoints", endpoints,
+             "--port", str(self.rasa_port), "--endpoints", self.endpoints_file,
              "--credentials", "credentials.yml", "--cors", "*"],
             self.env(),
         )
