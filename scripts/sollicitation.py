@@ -14,8 +14,11 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# This checkout's core, whichever checkout the virtual environment's editable install points to.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(argv: list[str] | None = None) -> int:

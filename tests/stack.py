@@ -154,9 +154,9 @@ class Stack:
         return env
 
     def _spawn(self, key: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = self.workdir / f"{key}.log"
+        log = self.workdir / f"{key}.log"  # appended: a restarted server keeps its earlier log
         process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+            args, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
         )
         self._processes[key] = process
         return process

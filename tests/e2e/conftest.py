@@ -217,7 +217,7 @@ class Chat:
 
     # --- What ends up stored ---------------------------------------------------------------
     def session_id(self) -> str:
-        session_id = self.page.evaluate(f"JSON.parse(localStorage.getItem('{STORAGE_KEY}')).sessionId")
+        session_id = self.page.evaluate(f"JSON.parse(sessionStorage.getItem('{STORAGE_KEY}')).sessionId")
         assert session_id, "the widget has no conversation id"
         return session_id
 
@@ -231,7 +231,7 @@ class Chat:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh visitor: empty localStorage, French browser."""
+    """A fresh visitor: empty storage, French browser."""
     ctx = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 860})
     ctx.set_default_timeout(15_000)
     yield ctx

@@ -15,6 +15,10 @@
 // Every message carries the metadata {utilisateur: user, user_agent: navigator.userAgent};
 // Rasa passes the first one of a session to action_session_start (actions/profile.py).
 // Text from the user, the assistant or an advisor is only ever set with textContent.
+//
+// The conversation is kept in sessionStorage (this tab, until it is closed) and for an hour of
+// inactivity at most: the next visitor of a shared computer never gets it back. « Effacer la
+// conversation » empties the window and starts a new conversation at once.
 
 import { io } from "socket.io-client";
 
@@ -35,6 +39,8 @@ const TEXTES = {
   sousTitreConseiller: (nom) => (nom ? `Vous échangez avec ${nom}, conseiller du support` : "Vous échangez avec un conseiller du support"),
   fenetre: "Discussion avec Claud.IA, l'assistante de Chorus Pro",
   fermer: "Fermer la fenêtre de discussion",
+  effacer: "Effacer la conversation",
+  effacerAide: "Efface la conversation de ce navigateur et en commence une nouvelle",
   journal: "Conversation",
   champ: "Votre question",
   placeholder: "Écrivez votre question…",
@@ -120,10 +126,16 @@ function normaliseUser(user) {
 
 function storage() {
   try {
+    // Earlier versions kept the conversation in localStorage, across tabs and browser restarts.
+    window.localStorage.removeItem(STORAGE_KEY);
+  } catch (_) {
+    // blocked storage: nothing was kept there either
+  }
+  try {
     const probe = "claudia.probe";
-    window.localStorage.setItem(probe, "1");
-    window.localStorage.removeItem(probe);
-    return window.localStorage;
+    window.sessionStorage.setItem(probe, "1");
+    window.sessionStorage.removeItem(probe);
+    return window.sessionStorage;
   } catch (_) {
     return null; // private mode or blocked storage: the conversation lives as long as the page
   }
@@ -236,6 +248,10 @@ class ChatWidget {
       type: "button", className: "claudia-fermer", "aria-label": TEXTES.fermer, title: TEXTES.fermer,
     }, [el("span", { "aria-hidden": "true", text: "×" })]);
     this.closeButton.addEventListener("click", () => this.close());
+    this.clearButton = el("button", {
+      type: "button", className: "claudia-effacer", text: TEXTES.effacer, title: TEXTES.effacerAide,
+    });
+    this.clearButton.addEventListener("click", () => this.clearConversation());
 
     this.status = el("p", { className: "claudia-etat", role: "status", hidden: true });
     this.log = el("div", {
@@ -275,6 +291,7 @@ class ChatWidget {
     }, [
       el("header", { className: "claudia-entete" }, [
         el("div", { className: "claudia-entete-textes" }, [this.title, this.subtitle]),
+        this.clearButton,
         this.closeButton,
       ]),
       this.status,
@@ -649,6 +666,13 @@ class ChatWidget {
       this.state.open = true;
       this.open({ focus: false });
     }
+  }
+
+  // « Effacer la conversation »: the window empties and a new conversation (a new session id)
+  // starts with a new greeting. What the servers stored follows their retention.
+  clearConversation() {
+    this.reset();
+    if (this.isOpen()) this.input.focus();
   }
 
   setUser(user) {
