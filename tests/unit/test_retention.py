@@ -190,3 +190,16 @@ def test_without_a_tracker_database_nothing_is_half_done(core):
 def test_a_tracker_database_rasa_never_created_counts_zero_and_stays_absent(core, tmp_path):
     assert retention.erase(core, "x").events == 0
     assert not (tmp_path / "tracker.db").exists()
+
+
+def test_the_tracker_database_is_the_one_the_rasa_server_is_given(tmp_path):
+    sqlite = Settings.from_env({"TRACKER_DB": str(tmp_path / "t.db")})
+    assert sqlite.tracker_database_url == f"sqlite:///{tmp_path / 't.db'}"
+    postgres = Settings.from_env({
+        "ENDPOINTS_FILE": "endpoints.prod.yml", "POSTGRES_HOST": "db.interne", "POSTGRES_PORT": "5433",
+        "POSTGRES_DB": "claudia", "POSTGRES_USER": "rasa", "POSTGRES_PASSWORD": "s3cr@t",
+    })
+    assert postgres.tracker_database_url == "postgresql://rasa:s3cr%40t@db.interne:5433/claudia"
+    elsewhere = tmp_path / "endpoints.yml"
+    elsewhere.write_text("tracker_store:\n  type: redis\n", encoding="utf-8")
+    assert Settings.from_env({"ENDPOINTS_FILE": str(elsewhere)}).tracker_database_url is None
