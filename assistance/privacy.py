@@ -22,7 +22,9 @@ What it masks, in the message, the arguments and the traceback of every record:
   [hidden], both as structlog processes the event and in the JSON line it hands to `logging`,
   and so do the local variables structlog adds to a traceback.
   The few plain-logging sites of Rasa and the action SDK that print a message, an event or slot
-  values are cut after their fixed words (`SITES`).
+  values are cut after their fixed words (`SITES`), and the tracker the action server echoes
+  when an action fails (`"request_body"`, in the traceback of Rasa's ClientResponseError) is
+  hidden wherever it appears (`PAYLOADS`).
 
 Why the record factory rather than a filter on a logger or handler: a logger's filter does not
 see what its children propagate, and handlers are added later by Rasa, Sanic or a launcher; every
@@ -85,6 +87,22 @@ SITES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
+# Payloads echoed inside other messages, hidden wherever they appear (messages and tracebacks):
+# the action server answers an action that failed with {"error": ..., "request_body": <the
+# whole tracker>}, which Rasa puts in its ClientResponseError, logged with the traceback.
+PAYLOADS = (re.compile(r'("request_body"\s*:\s*).*'),)
+
+
+def hide_payloads(text: str) -> str:
+    for pattern in PAYLOADS:
+        text = pattern.sub(lambda match: f"{match[1]}{HIDDEN}", text)
+    return text
+
+
+def scrub(text: str) -> str:
+    """`text` with its echoed payloads hidden and its personal data masked."""
+    return mask(hide_payloads(text)) if text else text
+
 
 def find(text: str) -> list[tuple[str, int, int]]:
     """The personal data in `text`: (kind, start, end) for e-mails, SIRET, SIREN and phone
@@ -127,7 +145,7 @@ def _masked_value(key: str, value: Any) -> Any:
     if key in SENSITIVE_KEYS and value not in (None, "", [], {}):
         return HIDDEN
     if isinstance(value, str):
-        return mask(value)
+        return scrub(value)
     if isinstance(value, dict):
         return {k: _masked_value(str(k), v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -170,7 +188,7 @@ def masked_message(logger_name: str, message: str) -> str:
         if logger_name.startswith(name):
             message = pattern.sub(lambda match: f"{match[1]} {HIDDEN}", message)
     structured = _masked_structlog_line(message)
-    return structured if structured is not None else mask(message)
+    return structured if structured is not None else scrub(message)
 
 
 def mask_record(record: logging.LogRecord) -> logging.LogRecord:
@@ -183,7 +201,7 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     if record.exc_text:
-        record.exc_text = mask(record.exc_text)
+        record.exc_text = scrub(record.exc_text)
     return record
 
 

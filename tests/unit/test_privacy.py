@@ -85,6 +85,21 @@ def test_rasa_log_sites_that_print_what_users_typed_are_cut():
     ) == f"Contents of ignored event: {HIDDEN}"
 
 
+def test_the_tracker_the_action_server_echoes_when_an_action_fails_is_hidden():
+    """rasa/utils/endpoints.py raises ClientResponseError with the action server's answer, which
+    carries the whole tracker; Rasa logs it with the traceback."""
+    body = ('{"error":"Can\'t locate revision","request_body":{"next_action":"action_session_start",'
+            '"tracker":{"slots":{"structure":"Menuiserie Durand","identifiant":"jdurand-chorus"}}}}')
+    try:
+        raise RuntimeError(f"500, Internal Server Error, body='b'{body}''")
+    except RuntimeError:
+        made = record("rasa.core.processor", "Encountered an exception while running action "
+                      "'action_session_start'.", exc_info=sys.exc_info())
+    logged = logging.Formatter().format(mask_record(made))
+    assert 'body=\'b\'{"error":"Can\'t locate revision","request_body":[hidden]' in logged
+    assert "Menuiserie" not in logged and "jdurand" not in logged
+
+
 def test_structlog_events_hide_what_users_typed():
     event = {"event": "rest.message.received.failure", "text": "Je suis Jeanne Durand", "sender": "c-1"}
     assert mask_event_dict(None, "error", event) == {
