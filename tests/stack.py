@@ -17,6 +17,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,10 +146,13 @@ class Stack:
             "RASA_TOKEN": TOKEN,
         }
         if self.backend == "postgres":
+            # The tracker store (endpoints.prod.yml) in the same database as the application.
+            url = urllib.parse.urlsplit(POSTGRES_URL)
             env.update(
-                POSTGRES_HOST="127.0.0.1", POSTGRES_PORT="5432", POSTGRES_DB="test",
-                POSTGRES_USER="postgres", POSTGRES_PASSWORD="", REDIS_HOST="127.0.0.1",
-                REDIS_PORT="6379", REDIS_DB="1",
+                POSTGRES_HOST=url.hostname or "127.0.0.1", POSTGRES_PORT=str(url.port or 5432),
+                POSTGRES_DB=url.path.lstrip("/") or "test", POSTGRES_USER=url.username or "postgres",
+                POSTGRES_PASSWORD=url.password or "", REDIS_HOST="127.0.0.1", REDIS_PORT="6379",
+                REDIS_DB="1",
             )
         env.update(self.extra_env)
         return env
