@@ -17,7 +17,8 @@ include scripts/process.env
 export $(shell sed -n 's/^\([A-Z_]*\)=.*/\1/p' scripts/process.env)
 
 .PHONY: help install train run shell validate lint test test-unit test-data test-stories \
-	test-integration test-e2e widget bench bench-nlu bench-latency bench-load hostile run-production run-cluster migration lock clean
+	test-integration test-e2e test-logs widget bench bench-nlu bench-latency bench-load hostile \
+	run-production run-cluster migration purge lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -71,7 +72,7 @@ lint: $(BIN)/.installed ## Ruff on the Python code
 	$(BIN)/ruff check assistance actions components channels nlg policies servers tracker_stores desk tests \
 		bench scripts
 
-test: test-unit test-data test-stories test-integration test-e2e ## Run every test tier
+test: test-unit test-data test-stories test-integration test-e2e test-logs ## Run every test tier, then scan their logs
 	@echo "All test tiers passed."
 
 test-unit: $(BIN)/.installed lint ## Pure helpers and actions, no server
@@ -93,6 +94,9 @@ test-e2e: $(MODEL) $(WIDGET_BUNDLE) ## Whole conversations in a real browser
 	scripts/ensure_debian.sh chromium
 	$(BIN)/pytest -q tests/e2e
 
+test-logs: $(BIN)/.installed ## No personal data in the test servers' logs (results/test-logs) nor logs/
+	$(BIN)/python scripts/scan_logs.py
+
 bench: bench-nlu bench-latency ## Print every benchmark figure
 
 bench-nlu: $(MODEL) ## Held-out accuracy, training time and model size
@@ -108,6 +112,9 @@ bench-load: $(MODEL) ## 200 conversations through nginx on 1 and 2 replicas, one
 hostile: $(MODEL) ## The hostile-input and fault suite's tally (cases passed / total)
 	scripts/ensure_debian.sh nginx
 	$(BIN)/python scripts/hostile_tally.py
+
+purge: $(BIN)/.installed ## Delete personal data older than its retention (DRY_RUN=1 only counts)
+	. scripts/env.sh && $(BIN)/python scripts/privacy.py purge $(if $(DRY_RUN),--dry-run)
 
 migration: $(BIN)/.installed ## Write a new database migration from the models: make migration M="what changes"
 	@test -n "$(M)" || { echo 'Say what changes: make migration M="add a column"'; exit 1; }

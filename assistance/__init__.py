@@ -10,6 +10,9 @@
     votes.py          👍/👎 on FAQ answers
     handoffs/         the live chat with a human advisor: queue, messages, take, close, expiry
     solicitations/    written requests to the support: catalogue, draft, text, storage, the flow
+    privacy.py        masking personal data in every process's logs
+    retention.py      purge after the retention of each kind of data; erasure of a conversation
+    tracker_events.py Rasa's `events` table, where retention and erasure delete conversations
 
 The adapters over it: actions/ (Rasa action server), desk/ (advisor desk), channels/, nlg/,
 policies/ and tracker_stores/ (inside the Rasa server), scripts/ (command line).

@@ -18,6 +18,7 @@ LOGOUT = "deconnexion"
 TAKE = "prise_en_charge"
 MESSAGE = "message"
 CLOSE = "cloture"
+ERASE = "effacement"  # a conversation erased on a user's request (assistance/retention.py)
 
 
 @dataclass(frozen=True)

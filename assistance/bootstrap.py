@@ -17,6 +17,7 @@ from assistance.db import Database
 from assistance.notify import DeskEvents
 from assistance.settings import Settings, get_settings
 from assistance.solicitations.catalogue import Catalogue, load_catalogue
+from assistance.tracker_events import TrackerEvents
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Core:
     settings: Settings
     db: Database
     events: DeskEvents  # tells the advisors' desks that a handoff changed
+    # The Rasa server's tracker database, for retention and erasure (None: no SQL tracker store).
+    tracker: TrackerEvents | None = None
 
     def now(self) -> datetime:
         """The assistant's clock (ASSISTANT_NOW in demos and tests): opening hours, references."""
@@ -41,9 +44,10 @@ class Core:
 
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Core:
     settings = settings or get_settings()
+    tracker = TrackerEvents(settings.tracker_database_url) if settings.tracker_database_url else None
     return Core(
         settings=settings, db=Database(settings.database_url, migrate=migrate),
-        events=DeskEvents(settings.redis_url),
+        events=DeskEvents(settings.redis_url), tracker=tracker,
     )
 
 

@@ -8,10 +8,14 @@ own with `Settings.from_env({...})` or `dataclasses.replace` and hand them to th
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import yaml
+from sqlalchemy.engine import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,9 +26,92 @@ def _flag(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "oui"}
 
 
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    days = int(raw) if raw and raw.strip() else default
+    if days < 1:
+        raise ValueError(f"{name} must be a number of days, at least 1 (got {raw!r})")
+    return days
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How many days each kind of personal data is kept, counted from its last change; older
+    data is deleted by `scripts/privacy.py purge` (assistance/retention.py), which operators
+    schedule daily. Defaults to be confirmed by the data protection officer (README « Personal
+    data »)."""
+
+    # RETENTION_EVENTS_DAYS: Rasa's tracker events (every message, the website's metadata).
+    events_days: int = 30
+    # RETENTION_HANDOFFS_DAYS: live-chat handoffs, their transcript and messages, from their
+    # end (from their creation when they never ended).
+    handoffs_days: int = 90
+    # RETENTION_READY_DRAFTS_DAYS: solicitation drafts the user confirmed (« prete »), which they
+    # may still read back or an advisor look up while the request is dealt with.
+    ready_drafts_days: int = 30
+    # RETENTION_UNFINISHED_DRAFTS_DAYS: drafts left unfinished (« brouillon ») or discarded
+    # (« abandonnee »): kept only long enough to be resumed.
+    unfinished_drafts_days: int = 7
+    # RETENTION_VOTES_DAYS: 👍/👎 with the question they rated (the trainers' statistics).
+    votes_days: int = 180
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Retention:
+        defaults = cls()
+        return cls(
+            events_days=_days(env, "RETENTION_EVENTS_DAYS", defaults.events_days),
+            handoffs_days=_days(env, "RETENTION_HANDOFFS_DAYS", defaults.handoffs_days),
+            ready_drafts_days=_days(env, "RETENTION_READY_DRAFTS_DAYS", defaults.ready_drafts_days),
+            unfinished_drafts_days=_days(
+                env, "RETENTION_UNFINISHED_DRAFTS_DAYS", defaults.unfinished_drafts_days
+            ),
+            votes_days=_days(env, "RETENTION_VOTES_DAYS", defaults.votes_days),
+        )
+
+
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def tracker_database_url(endpoints_file: Path, env: Mapping[str, str]) -> str | None:
+    """The SQLAlchemy URL of the Rasa server's tracker database, read from the endpoints file
+    the Rasa server is given (ENDPOINTS_FILE), with its ${VARIABLES} filled in as Rasa does.
+
+    Built like Rasa's SQLTrackerStore.get_db_url; None when the file names no SQL tracker store.
+    TRACKER_DB defaults to var/tracker.db, as in scripts/env.sh.
+    """
+    try:
+        endpoints = yaml.safe_load(endpoints_file.read_text(encoding="utf-8")) or {}
+    except OSError:
+        return None
+    store = endpoints.get("tracker_store") or {}
+    if str(store.get("type", "")).split(".")[-1] not in {"SQL", "sql", "CachedSQLTrackerStore"}:
+        return None
+    defaults = {"TRACKER_DB": str(PROJECT_ROOT / "var" / "tracker.db")}
+
+    def value(key: str) -> str:
+        raw = str(store.get(key) or "")
+        return _VARIABLE.sub(lambda match: env.get(match[1]) or defaults.get(match[1], ""), raw)
+
+    dialect, host, db = value("dialect") or "sqlite", value("url"), value("db") or "rasa.db"
+    if "://" in host:
+        return host
+    if dialect == "sqlite":
+        path = Path(db)
+        return f"sqlite:///{path if path.is_absolute() else PROJECT_ROOT / path}"
+    port = value("port")
+    return URL.create(
+        dialect, username=value("username") or None, password=value("password") or None,
+        host=host or None, port=int(port) if port else None, database=db,
+    ).render_as_string(hide_password=False)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
+    # The Rasa server's tracker database (its `events` table), from ENDPOINTS_FILE: retention and
+    # erasure delete conversations there. None when the endpoints name no SQL tracker store.
+    tracker_database_url: str | None
+    retention: Retention
     live_chat_config: Path
     solicitation_catalogue: Path
     advisors_file: Path
@@ -60,8 +147,13 @@ class Settings:
         def path(name: str, default: Path) -> Path:
             return Path(env.get(name) or default)
 
+        endpoints = path("ENDPOINTS_FILE", PROJECT_ROOT / "endpoints.yml")
         return cls(
             database_url=env.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}",
+            tracker_database_url=tracker_database_url(
+                endpoints if endpoints.is_absolute() else PROJECT_ROOT / endpoints, env
+            ),
+            retention=Retention.from_env(env),
             live_chat_config=path("LIVE_CHAT_CONFIG", PROJECT_ROOT / "conf" / "live_chat.yml"),
             solicitation_catalogue=path(
                 "SOLLICITATION_CATALOGUE", PROJECT_ROOT / "conf" / "sollicitation_catalogue.yml"

@@ -6,11 +6,13 @@ import logging
 
 from aiohttp import web
 
+from assistance.privacy import install_log_filter
 from assistance.settings import get_settings
 from desk.app import create_app
 
 
 def main() -> None:
+    install_log_filter()  # no e-mail, phone number, SIRET or message text in the desk's log
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     web.run_app(

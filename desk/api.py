@@ -1,4 +1,5 @@
-"""The desk's JSON API under /api (desk/openapi.yaml): handoffs, their messages, solicitations.
+"""The desk's JSON API under /api (desk/openapi.yaml): handoffs, their messages, solicitations,
+and the erasure of a conversation.
 
 Handlers are thin: they read the request, call the core (assistance.handoffs, in a thread: the
 database is synchronous), wake the user's conversation through Rasa after a change, and answer
@@ -8,6 +9,7 @@ JSON. Errors are the codes of desk/errors.py.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -15,20 +17,23 @@ from typing import Any
 
 from aiohttp import web
 
-from assistance import audit, handoffs, transcripts
+from assistance import audit, handoffs, retention, transcripts
 from assistance.bootstrap import Core
 from assistance.db import Database
 from assistance.handoffs import HandoffError, HandoffView, MessageView
 from assistance.solicitations import repository
 from assistance.solicitations.text import draft_text
 from desk.advisors import Advisor
-from desk.auth import acting_advisor, client_key
+from desk.auth import acting_advisor, by_api_token, client_key
 from desk.context import CORE, RASA
 from desk.errors import error
 from desk.live import LIVE, changed
 
+logger = logging.getLogger(__name__)
+
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")  # a UUID, typically
+MAX_CONVERSATION_ID = 255  # Rasa's events.sender_id
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -269,6 +274,34 @@ async def solicitation(request: web.Request) -> web.StreamResponse:
     return web.json_response(found)
 
 
+async def erase_conversation(request: web.Request) -> web.Response:
+    """Everything stored about one conversation deleted (a user's request under the RGPD): its
+    tracker events, handoffs and their messages, solicitation drafts, votes. The API token only:
+    an advisor's session cannot erase. Logged with the counts, never the content."""
+    if not by_api_token(request):
+        return error("jeton_requis")
+    conversation_id = request.match_info["conversation_id"]
+    if not conversation_id.strip() or len(conversation_id) > MAX_CONVERSATION_ID:
+        return error("conversation_invalide")
+    try:
+        removed = await asyncio.to_thread(retention.erase, _core(request), conversation_id)
+    except retention.NoTrackerDatabase:
+        logger.error("erasure refused: no tracker database configured (ENDPOINTS_FILE)")
+        return error("effacement_impossible")
+    advisor = acting_advisor(request)
+    await asyncio.to_thread(
+        audit.record, _core(request).db, audit.ERASE, actor=advisor.login if advisor else None,
+        client_key=client_key(request),
+    )
+    logger.info(
+        "conversation %s erased through the API (%s): %s rows deleted %s", conversation_id,
+        advisor.login if advisor else "token", removed.total, removed.as_dict(),
+    )
+    return web.json_response(
+        {"conversation_id": conversation_id, "removed": removed.as_dict(), "total": removed.total}
+    )
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/moi", me)
     app.router.add_get("/api/handoffs", list_handoffs)
@@ -278,3 +311,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/handoffs/{handoff_id}/take", take_handoff)
     app.router.add_post("/api/handoffs/{handoff_id}/close", close_handoff)
     app.router.add_get("/api/sollicitations/{reference}", solicitation)
+    app.router.add_delete("/api/conversations/{conversation_id}", erase_conversation)

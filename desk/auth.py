@@ -133,6 +133,11 @@ def acting_advisor(request: web.Request) -> Advisor | None:
     return request.get("advisor")
 
 
+def by_api_token(request: web.Request) -> bool:
+    """Did the request come with the API's bearer token (rather than an advisor's session)?"""
+    return bool(request.get("api_token"))
+
+
 def _bearer(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
@@ -175,6 +180,7 @@ async def _authenticated(request: web.Request, handler: Handler) -> web.StreamRe
     token = _bearer(request)
     api_token = settings.desk_api_token
     if token and api_token and hmac.compare_digest(token.encode(), api_token.encode()):
+        request["api_token"] = True
         named = request.headers.get("X-Conseiller")
         request["advisor"] = advisors(request).get(named.strip()) if named else None
         if named and request["advisor"] is None:

@@ -30,6 +30,14 @@ ERRORS: dict[str, tuple[int, str]] = {
     "json_invalide": (400, "Le corps de la requête doit être un objet JSON."),
     "sollicitation_introuvable": (404, "Aucune sollicitation ne porte cette référence."),
     "base_indisponible": (503, "La base de données ne répond pas : réessayez dans un instant."),
+    "jeton_requis": (
+        403, "L'effacement d'une conversation se fait avec le jeton de l'API "
+        "(en-tête Authorization: Bearer), pas depuis la console.",
+    ),
+    "conversation_invalide": (400, "Indiquez l'identifiant de la conversation (255 caractères au plus)."),
+    "effacement_impossible": (
+        503, "La base des conversations du serveur Rasa n'est pas configurée : rien n'a été effacé.",
+    ),
 }
 
 

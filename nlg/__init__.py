@@ -1,1 +1,1 @@
-"""Response generation of the Rasa server."""
+"""Response generation of the Rasa server (endpoints.yml `nlg:`): responses, vote buttons, typography."""

@@ -14,8 +14,11 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# This checkout's core, whichever checkout the virtual environment's editable install points to.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,10 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from assistance.bootstrap import bootstrap
+    from assistance.privacy import install_log_filter
     from assistance.settings import get_settings
     from assistance.solicitations.repository import get_draft
     from assistance.solicitations.text import draft_text
 
+    install_log_filter()
     settings = get_settings()
     if args.database_url:
         settings = replace(settings, database_url=args.database_url)

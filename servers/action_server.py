@@ -15,6 +15,7 @@ from rasa_sdk import endpoint
 from sanic import Sanic, response
 from sanic.request import Request
 
+from assistance.privacy import install_log_filter
 from assistance.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_filter()  # no message text, e-mail, phone number or SIRET in the log
     settings = get_settings()
     if not settings.action_server_token:
         logger.warning("ACTION_SERVER_TOKEN is not set: the action server accepts any caller")

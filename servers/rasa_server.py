@@ -18,6 +18,7 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistance.privacy import install_log_filter
 from assistance.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     level = logging.getLevelName(args.log_level)
     configure_logging_and_warnings(level, warn_only_once=True, filter_repeated_logs=True)
     configure_structlog(level)  # as `rasa run` does: no debug lines (with slot values) at INFO
+    install_log_filter()  # no message text, e-mail, phone number or SIRET in the log
     tf_environment.setup_tf_environment()
     settings = get_settings()
     if not settings.rasa_jwt_secret:

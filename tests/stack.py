@@ -2,6 +2,10 @@
 
 Used by the integration and end-to-end tiers. Each stack gets its own ports and databases.
 The advisor desk (desk/) is optional: `start_desk()` runs it beside the two servers.
+
+Every stack works in `results/test-logs/<name>/` (`workdir(name)`, emptied when a run starts):
+its servers' logs (`rasa.log`, `actions.log`, `desk.log`) and SQLite databases stay there after
+the run, where `make test-logs` (scripts/scan_logs.py) looks for personal data in the logs.
 """
 
 from __future__ import annotations
@@ -9,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +38,22 @@ DESK_API_TOKEN = "tests-desk-api-token-0123456789abcdef"
 DEMO_PASSWORD = "demo-password-for-tests"
 DESK_PORT_OFFSET = 75  # the desk listens on rasa_port + 75 unless told otherwise
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TEST_LOGS = ROOT / "results" / "test-logs"
+# Sentences the tests send that must never reach a log (scripts/scan_logs.py reads this file).
+SENSITIVE_SENTENCES = ROOT / "tests" / "sensitive_sentences.txt"
+
+
+def workdir(name: str) -> Path:
+    """results/test-logs/<name>, empty: where a stack (or a server of a tier) writes its logs."""
+    path = TEST_LOGS / name
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def sensitive_sentences() -> list[str]:
+    lines = SENSITIVE_SENTENCES.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 
@@ -134,12 +156,17 @@ class Stack:
             return POSTGRES_URL
         return f"sqlite:///{self.workdir / 'app.db'}"
 
+    @property
+    def endpoints_file(self) -> str:
+        return "endpoints.prod.yml" if self.backend == "postgres" else "endpoints.yml"
+
     def env(self) -> dict[str, str]:
         env = {
             **os.environ,
             **BASE_ENV,
             "DATABASE_URL": self.database_url,
             "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
+            "ENDPOINTS_FILE": self.endpoints_file,  # the tracker database, for the core too
             "TRACKER_DB": str(self.workdir / "tracker.db"),
             "RASA_JWT_SECRET": JWT_SECRET,
             "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
@@ -147,18 +174,21 @@ class Stack:
             "HANDOFF_LIMIT_PER_CLIENT": "0",
         }
         if self.backend == "postgres":
+            # The tracker store (endpoints.prod.yml) in the same database as the application.
+            url = urllib.parse.urlsplit(POSTGRES_URL)
             env.update(
-                POSTGRES_HOST="127.0.0.1", POSTGRES_PORT="5432", POSTGRES_DB="test",
-                POSTGRES_USER="postgres", POSTGRES_PASSWORD="", REDIS_HOST="127.0.0.1",
-                REDIS_PORT="6379", REDIS_DB="1",
+                POSTGRES_HOST=url.hostname or "127.0.0.1", POSTGRES_PORT=str(url.port or 5432),
+                POSTGRES_DB=url.path.lstrip("/") or "test", POSTGRES_USER=url.username or "postgres",
+                POSTGRES_PASSWORD=url.password or "", REDIS_HOST="127.0.0.1", REDIS_PORT="6379",
+                REDIS_DB="1",
             )
         env.update(self.extra_env)
         return env
 
     def _spawn(self, key: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = self.workdir / f"{key}.log"
+        log = self.workdir / f"{key}.log"  # appended: a restarted server keeps its earlier log
         process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+            args, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
         )
         self._processes[key] = process
         return process
@@ -188,11 +218,10 @@ class Stack:
         """The Rasa server alone (a replica sharing another stack's action server and databases)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         ensure_free(self.rasa_port)
-        endpoints = "endpoints.prod.yml" if self.backend == "postgres" else "endpoints.yml"
         process = self._spawn(
             "rasa",
             [str(BIN / "python"), "-m", "servers.rasa_server", "--model", str(MODEL),
-             "--port", str(self.rasa_port), "--endpoints", endpoints,
+             "--port", str(self.rasa_port), "--endpoints", self.endpoints_file,
              "--credentials", "credentials.yml", "--cors", "*"],
             {**self.env(), **env_overrides},
         )

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
-from tests.stack import BASE_ENV, DEMO_PASSWORD, ROOT, Stack, wait_for, write_advisors
+from tests.stack import BASE_ENV, DEMO_PASSWORD, ROOT, Stack, wait_for, workdir, write_advisors
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,10 +41,10 @@ ANSWER_TIMEOUT_MS = 60_000  # first answers load the NLU pipeline's lazy parts
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def stack() -> Iterator[Stack]:
     running = Stack(
         name="e2e",
-        workdir=tmp_path_factory.mktemp("stack-e2e"),
+        workdir=workdir("e2e"),  # its logs, with the desk's and the demo page's, are scanned
         rasa_port=RASA_PORT,
         actions_port=ACTIONS_PORT,
         extra_env={"ASSISTANT_NOW": OPEN_TIME},
@@ -54,11 +54,11 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def widget_url(stack: Stack, tmp_path_factory) -> Iterator[str]:
+def widget_url(stack: Stack) -> Iterator[str]:
     """The demo page (widget/serve.py), talking to the test stack's Rasa server."""
     if not WIDGET_BUNDLE.is_file():
         pytest.fail(f"{WIDGET_BUNDLE} is missing: run `make widget` (or `make test-e2e`).")
-    log = tmp_path_factory.mktemp("widget") / "serve.log"
+    log = stack.workdir / "widget.log"
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "widget" / "serve.py"), "--host", "127.0.0.1",
          "--port", str(WIDGET_PORT), "--rasa-url", stack.rasa_url],
@@ -96,11 +96,11 @@ class Desk:
 
 
 @pytest.fixture(scope="session")
-def desk(stack: Stack, tmp_path_factory) -> Iterator[Desk]:
+def desk(stack: Stack) -> Iterator[Desk]:
     """The advisor desk (python -m desk) on the test stack's database and Rasa server."""
-    workdir = tmp_path_factory.mktemp("desk")
-    log = workdir / "desk.log"
-    advisors = write_advisors(workdir / "advisors.yml", {"demo": ("Camille", DEMO_PASSWORD)}, demo=True)
+    log = stack.workdir / "desk.log"
+    advisors = write_advisors(stack.workdir / "advisors.yml", {"demo": ("Camille", DEMO_PASSWORD)},
+                              demo=True)
     env = {
         **stack.env(), **BASE_ENV, "DESK_HOST": "127.0.0.1", "DESK_PORT": str(DESK_PORT),
         "RASA_URL": stack.rasa_url, "DESK_API_TOKEN": DESK_TOKEN, "DESK_DEMO": "true",
@@ -220,7 +220,7 @@ class Chat:
 
     # --- What ends up stored ---------------------------------------------------------------
     def session_id(self) -> str:
-        session_id = self.page.evaluate(f"JSON.parse(localStorage.getItem('{STORAGE_KEY}')).sessionId")
+        session_id = self.page.evaluate(f"JSON.parse(sessionStorage.getItem('{STORAGE_KEY}')).sessionId")
         assert session_id, "the widget has no conversation id"
         return session_id
 
@@ -234,7 +234,7 @@ class Chat:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh visitor: empty localStorage, French browser."""
+    """A fresh visitor: empty storage, French browser."""
     ctx = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 860})
     ctx.set_default_timeout(15_000)
     yield ctx

@@ -66,3 +66,32 @@ def test_advisor_joins_talks_and_hands_back_to_the_assistant(chat: Chat, desk: D
     chat.page.reload()
     expect(chat.log.locator(".claudia-bandeau--rejoint")).to_be_visible()
     expect(chat.log.locator(".claudia-bandeau--parti")).to_be_visible()
+
+
+def test_an_advisor_message_written_while_the_connection_is_down_arrives_once(chat: Chat, desk: Desk):
+    chat.open()
+    chat.ask("je veux parler à un conseiller", "conseiller")
+    chat.log.get_by_role("button", name="Oui, parler à un conseiller").click()
+    expect(chat.log.locator(".claudia-bandeau--attente")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    handoff = desk.handoff_for(chat.session_id())
+    desk.call("POST", f"/api/handoffs/{handoff['id']}/take")
+    expect(chat.log.locator(".claudia-bandeau--rejoint")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+
+    chat.page.context.set_offline(True)  # the visitor's connection drops
+    expect(chat.window.locator(".claudia-etat")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    desk.call("POST", f"/api/handoffs/{handoff['id']}/messages",
+              {"text": "Êtes-vous toujours là ?", "client_id": "e2e-offline-0001"})
+    chat.page.context.set_offline(False)  # back: the widget asks for what it missed
+
+    advisor_messages = chat.log.locator(".claudia-message--conseiller")
+    expect(advisor_messages).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
+    expect(advisor_messages.locator(".claudia-texte")).to_have_text("Êtes-vous toujours là ?")
+
+    def delivered() -> bool:
+        detail = desk.call("GET", f"/api/handoffs/{handoff['id']}")
+        return [m["delivered"] for m in detail["messages"] if m["author"] == "conseiller"] == [True]
+
+    wait_until(delivered)  # the widget acknowledged it
+    chat.page.reload()  # reconnecting again sends nothing twice
+    chat.page.wait_for_timeout(2000)
+    expect(advisor_messages).to_have_count(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ANSWER_TIMEOUT_MS, Chat
+from tests.e2e.conftest import ANSWER_TIMEOUT_MS, STORAGE_KEY, Chat
 
 DEPOT_GENERIQUE = "Déposer une facture sur Chorus Pro est gratuit"
 # A long answer comes in several messages (one per paragraph); the votes are on the last one.
@@ -155,3 +155,50 @@ def test_keyboard_only_visitor_with_a_screen_reader(chat: Chat):
     expect(chat.window).to_be_hidden()
     expect(chat.launcher).to_be_focused()
     expect(chat.launcher).to_have_attribute("aria-expanded", "false")
+
+
+def test_the_next_visitor_of_a_shared_computer_does_not_get_the_conversation(chat: Chat, context):
+    chat.open()
+    chat.ask("comment déposer une facture", DEPOT_FIN)
+    assert chat.page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") is None  # kept in the tab only
+
+    chat.page.close()  # the visitor closes the tab; someone else opens the portal in the same browser
+    visitor = Chat(context.new_page(), chat.stack, chat.url).visit()
+    visitor.launcher.click()
+
+    expect(visitor.bot_messages.first).to_contain_text("Claud.IA", timeout=ANSWER_TIMEOUT_MS)
+    expect(visitor.user_messages).to_have_count(0)
+    expect(visitor.log).not_to_contain_text("comment déposer une facture")
+    assert visitor.page_errors == []
+
+
+def test_a_conversation_left_in_local_storage_by_an_earlier_version_is_removed(chat: Chat):
+    chat.page.evaluate(
+        "([key, value]) => localStorage.setItem(key, value)",
+        [STORAGE_KEY, '{"sessionId": "ancienne", "elements": [], "outbox": []}'],
+    )
+    chat.page.reload()
+    assert chat.page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") is None
+
+
+def test_clearing_the_conversation_empties_the_window_and_starts_a_new_one(chat: Chat):
+    chat.open()
+    chat.ask("j'ai oublié mon mot de passe", MOT_DE_PASSE_FIN)
+    first_conversation = chat.session_id()
+    clear = chat.window.get_by_role("button", name="Effacer la conversation")
+    expect(clear).to_be_visible()
+
+    clear.click()
+
+    expect(chat.user_messages).to_have_count(0)
+    expect(chat.log).not_to_contain_text("mot de passe")
+    expect(chat.bot_messages).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)  # a new greeting
+    expect(chat.bot_messages.first).to_contain_text("Claud.IA")
+    expect(chat.field).to_be_focused()
+    chat.ask("comment déposer une facture", DEPOT_FIN)
+    assert chat.session_id() != first_conversation
+    assert chat.user_texts_in_tracker() == ["/saluer", "comment déposer une facture"]
+    # After a reload, the new conversation is the one shown.
+    chat.page.reload()
+    expect(chat.log).not_to_contain_text("mot de passe")
+    expect(chat.user_messages.last.locator(".claudia-texte")).to_have_text("comment déposer une facture")

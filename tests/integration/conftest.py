@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.stack import Stack
+from tests.stack import Stack, workdir
 
 # A Tuesday at 10:00 in Paris: live chat open. A Saturday: closed.
 OPEN_TIME = "2026-12-01T10:00:00+01:00"
@@ -22,12 +22,12 @@ PORTS = {"sqlite": (_BASE + 5, _BASE + 55), "postgres": (_BASE + 505, _BASE + 55
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def stack(request, tmp_path_factory):
+def stack(request):
     backend = request.param
     rasa_port, actions_port = PORTS[backend]
     running = Stack(
         name=backend,
-        workdir=tmp_path_factory.mktemp(f"stack-{backend}"),
+        workdir=workdir(f"integration-{backend}"),  # its logs are scanned by `make test-logs`
         rasa_port=rasa_port,
         actions_port=actions_port,
         backend=backend,

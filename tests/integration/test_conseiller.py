@@ -427,7 +427,8 @@ PROTECTED = [
     ("GET", "/api/handoffs/1"), ("GET", "/api/handoffs/1/messages"),
     ("POST", "/api/handoffs/1/messages"), ("POST", "/api/handoffs/1/take"),
     ("POST", "/api/handoffs/1/close"), ("GET", "/api/sollicitations/SOL-2026-000001"),
-    ("GET", "/api/openapi.yaml"), ("GET", "/api/inconnu"), ("GET", "/inconnu"), ("POST", "/deconnexion"),
+    ("GET", "/api/openapi.yaml"), ("DELETE", "/api/conversations/x"), ("GET", "/api/inconnu"),
+    ("GET", "/inconnu"), ("POST", "/deconnexion"),
 ]
 
 
@@ -498,6 +499,6 @@ def test_the_openapi_document_lists_every_api_route(desk):
     assert documented == {
         "/api/moi", "/api/handoffs", "/api/handoffs/{handoff_id}", "/api/handoffs/{handoff_id}/messages",
         "/api/handoffs/{handoff_id}/take", "/api/handoffs/{handoff_id}/close",
-        "/api/sollicitations/{reference}", "/api/openapi.yaml",
+        "/api/sollicitations/{reference}", "/api/conversations/{conversation_id}", "/api/openapi.yaml",
     }
     assert Path(ROOT / "desk" / "openapi.yaml").read_text(encoding="utf-8") == text

@@ -32,6 +32,7 @@ def live_chat_config(tmp_path) -> Path:
 def settings(tmp_path, live_chat_config) -> Settings:
     return Settings.from_env({
         "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "TRACKER_DB": str(tmp_path / "tracker.db"),  # endpoints.yml's SQLite tracker store
         "ASSISTANT_NOW": OPEN_TIME,
         "LIVE_CHAT_CONFIG": str(live_chat_config),
     })

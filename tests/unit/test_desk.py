@@ -34,6 +34,7 @@ PROTECTED = [
     ("GET", "/api/sollicitations/SOL-2026-000001"),
     ("GET", "/api/sollicitations/SOL-2026-000001.txt"),
     ("GET", "/api/openapi.yaml"),
+    ("DELETE", "/api/conversations/conv-1"),
     ("GET", "/api/nimporte-quoi"),
     ("GET", "/nimporte-quoi"),
     ("POST", "/deconnexion"),
@@ -289,3 +290,41 @@ async def test_pages_are_told_when_a_handoff_changes(desk, core):
         assert taken.status == 200
         line = await asyncio.wait_for(stream.content.readline(), 5)
         assert json.loads(line.removeprefix(b"data: ")) == {"kind": "handoff", "handoff_id": handoff.id}
+
+
+async def test_the_token_erases_a_conversation_and_an_advisor_session_cannot(desk, core, caplog):
+    handoff = queued(core, "conv-a-effacer")
+    handoffs.add_user_message(core.db, handoff.id, "Je suis Jeanne Durand, 06 12 34 56 78")
+    repository.save_draft(core.db, {"nom": "Jeanne Durand"}, status=DraftStatus.DRAFT,
+                          conversation_id="conv-a-effacer", year=2026)
+    queued(core, "autre-conv")
+
+    await login(desk)
+    refused = await desk.delete("/api/conversations/conv-a-effacer")
+    assert refused.status == 403 and (await refused.json())["error"] == "jeton_requis"
+    await desk.post("/deconnexion", allow_redirects=False)
+
+    caplog.set_level("INFO", logger="desk.api")
+    response = await desk.delete("/api/conversations/conv-a-effacer", headers=bearer())
+    assert response.status == 200
+    assert await response.json() == {
+        "conversation_id": "conv-a-effacer",
+        "removed": {"events": 0, "handoffs": 1, "handoff_messages": 1, "ready_drafts": 0,
+                    "unfinished_drafts": 1, "votes": 0},
+        "total": 3,
+    }
+    assert handoffs.list_handoffs(core.db, handoffs.OPEN_STATUSES, conversation_id="conv-a-effacer") == []
+    assert len(handoffs.list_handoffs(core.db, handoffs.OPEN_STATUSES)) == 1  # the other one stays
+    logged = caplog.text
+    assert "conv-a-effacer erased through the API (token): 3 rows deleted" in logged
+    assert "Jeanne" not in logged
+    again = await (await desk.delete("/api/conversations/conv-a-effacer", headers=bearer())).json()
+    assert again["total"] == 0
+
+
+async def test_erasing_without_a_tracker_database_deletes_nothing(desk, core):
+    queued(core, "conv-1")
+    core.tracker = None
+    response = await desk.delete("/api/conversations/conv-1", headers=bearer())
+    assert response.status == 503 and (await response.json())["error"] == "effacement_impossible"
+    assert len(handoffs.list_handoffs(core.db, handoffs.OPEN_STATUSES)) == 1

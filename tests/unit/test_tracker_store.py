@@ -6,6 +6,7 @@ compares the trackers they hand back and the rows they leave in the `events` tab
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from assistance.tracker_events import TrackerEvents
 from tracker_stores.cached_sql import CachedSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +180,69 @@ async def test_the_cache_keeps_only_the_most_recent_conversations(tmp_path, doma
 async def test_an_unknown_conversation_is_none(stores):
     for store in stores:
         assert await store.retrieve("personne") is None
+
+
+# --- Deleted rows: retention and erasure (assistance/retention.py) -------------------------
+
+
+def user_texts(events: list[dict]) -> list[str]:
+    return [e["text"] for e in events if e["event"] == "user"]
+
+
+async def test_events_purged_from_a_cached_session_are_not_served_from_memory(tmp_path, domain):
+    path = tmp_path / "tracker.db"
+    store = CachedSQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    await play(store, "alice", session_start_events() + turn_events("ancienne question", "saluer"))
+    cutoff = time.time()
+    time.sleep(0.01)
+    await play(store, "alice", turn_events("question récente"))
+    assert user_texts(await events_of(store, "alice")) == ["ancienne question", "question récente"]
+
+    # The purge deletes the oldest rows of the session held in memory: its last row stays.
+    removed = TrackerEvents(f"sqlite:///{path}").remove(before=cutoff)
+
+    assert removed == 3 + 4
+    assert user_texts(await events_of(store, "alice")) == ["question récente"]
+    await play(store, "alice", turn_events("et ensuite ?"))
+    assert user_texts(await events_of(store, "alice")) == ["question récente", "et ensuite ?"]
+    assert len(rows(store)) == 4 + 4
+
+
+async def test_an_erased_conversation_is_not_served_from_memory(tmp_path, domain):
+    path = tmp_path / "tracker.db"
+    store = CachedSQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    for sender in ("alice", "bob"):
+        await play(store, sender, turn_events("jeanne.durand@exemple.fr", "saluer"))
+        await store.retrieve(sender)  # cached
+
+    assert TrackerEvents(f"sqlite:///{path}").remove(conversation_id="alice") == 4
+
+    assert await store.retrieve("alice") is None
+    assert user_texts(await events_of(store, "bob")) == ["jeanne.durand@exemple.fr"]
+    await play(store, "alice", turn_events("bonjour", "saluer"))  # starts afresh
+    assert user_texts(await events_of(store, "alice")) == ["bonjour"]
+
+
+def test_the_engine_never_writes_what_users_typed_into_errors(tmp_path, domain):
+    store = CachedSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    assert store.engine.hide_parameters is True
+    with pytest.raises(sa.exc.IntegrityError) as raised:
+        with store.engine.begin() as connection:
+            row = {"sender_id": None, "data": "SIRET 73282932000074"}
+            connection.execute(store.SQLEvent.__table__.insert(), row)
+    assert "73282932000074" not in str(raised.value)
+
+
+def test_the_postgresql_engine_hides_parameters_too(domain):
+    url = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        sa.create_engine(url).connect().close()
+    except sa.exc.OperationalError:
+        pytest.skip("no PostgreSQL here")
+    parsed = sa.engine.make_url(url)
+    store = CachedSQLTrackerStore(
+        domain, dialect="postgresql", url=parsed.host, port=parsed.port, db=parsed.database,
+        username=parsed.username, password=parsed.password,
+    )
+    assert store.engine.hide_parameters is True and store.engine.dialect.name == "postgresql"
+    store.engine.dispose()

@@ -15,6 +15,10 @@
 // Every message carries the metadata {utilisateur: user, user_agent: navigator.userAgent};
 // Rasa passes the first one of a session to action_session_start (actions/profile.py).
 // Text from the user, the assistant or an advisor is only ever set with textContent.
+//
+// The conversation is kept in sessionStorage (this tab, until it is closed) and for an hour of
+// inactivity at most: the next visitor of a shared computer never gets it back. « Effacer la
+// conversation » empties the window and starts a new conversation at once.
 
 import { io } from "socket.io-client";
 
@@ -35,6 +39,8 @@ const TEXTES = {
   sousTitreConseiller: (nom) => (nom ? `Vous échangez avec ${nom}, conseiller du support` : "Vous échangez avec un conseiller du support"),
   fenetre: "Discussion avec Claud.IA, l'assistante de Chorus Pro",
   fermer: "Fermer la fenêtre de discussion",
+  effacer: "Effacer la conversation",
+  effacerAide: "Efface la conversation de ce navigateur et en commence une nouvelle",
   journal: "Conversation",
   champ: "Votre question",
   placeholder: "Écrivez votre question…",
@@ -120,10 +126,16 @@ function normaliseUser(user) {
 
 function storage() {
   try {
+    // Earlier versions kept the conversation in localStorage, across tabs and browser restarts.
+    window.localStorage.removeItem(STORAGE_KEY);
+  } catch (_) {
+    // blocked storage: nothing was kept there either
+  }
+  try {
     const probe = "claudia.probe";
-    window.localStorage.setItem(probe, "1");
-    window.localStorage.removeItem(probe);
-    return window.localStorage;
+    window.sessionStorage.setItem(probe, "1");
+    window.sessionStorage.removeItem(probe);
+    return window.sessionStorage;
   } catch (_) {
     return null; // private mode or blocked storage: the conversation lives as long as the page
   }
@@ -141,6 +153,7 @@ function newState(fingerprint) {
     nextId: 1,
     elements: [],
     outbox: [], // messages not yet handed to the server: kept across reloads too
+    advisorMessages: [], // ids of the advisor messages shown: one shown twice is skipped
   };
 }
 
@@ -236,6 +249,10 @@ class ChatWidget {
       type: "button", className: "claudia-fermer", "aria-label": TEXTES.fermer, title: TEXTES.fermer,
     }, [el("span", { "aria-hidden": "true", text: "×" })]);
     this.closeButton.addEventListener("click", () => this.close());
+    this.clearButton = el("button", {
+      type: "button", className: "claudia-effacer", text: TEXTES.effacer, title: TEXTES.effacerAide,
+    });
+    this.clearButton.addEventListener("click", () => this.clearConversation());
 
     this.status = el("p", { className: "claudia-etat", role: "status", hidden: true });
     this.log = el("div", {
@@ -275,6 +292,7 @@ class ChatWidget {
     }, [
       el("header", { className: "claudia-entete" }, [
         el("div", { className: "claudia-entete-textes" }, [this.title, this.subtitle]),
+        this.clearButton,
         this.closeButton,
       ]),
       this.status,
@@ -486,9 +504,15 @@ class ChatWidget {
       this.state.sessionId = id;
       this.sessionConfirmed = true;
       this.save();
+      // What the advisor wrote while this window was away (socket down, server restarted).
+      this.socket.emit("pending_request", {});
       this.flush();
     });
-    this.socket.on("bot_uttered", (message) => this.receive(message));
+    // An advisor message asks for an acknowledgement: it is only then counted as delivered.
+    this.socket.on("bot_uttered", (message, acknowledge) => {
+      this.receive(message);
+      if (typeof acknowledge === "function") acknowledge();
+    });
     const lost = (reason) => {
       if (reason === "io client disconnect") return; // our own doing (new conversation, destroy)
       this.status.textContent = TEXTES.connexionPerdue;
@@ -606,6 +630,11 @@ class ChatWidget {
     const nom = typeof advisor.nom === "string" && advisor.nom.trim() ? advisor.nom.trim() : null;
     const texte = typeof text === "string" ? text : "";
     if (evenement === "message") {
+      const seen = this.state.advisorMessages || (this.state.advisorMessages = []);
+      if (Number.isInteger(advisor.id)) {
+        if (seen.includes(advisor.id)) return; // sent again after a reconnection: already shown
+        seen.push(advisor.id);
+      }
       this.setTyping(false);
       this.addElement({ type: "conseiller", texte, nom: nom || this.state.advisorName });
       return;
@@ -649,6 +678,13 @@ class ChatWidget {
       this.state.open = true;
       this.open({ focus: false });
     }
+  }
+
+  // « Effacer la conversation »: the window empties and a new conversation (a new session id)
+  // starts with a new greeting. What the servers stored follows their retention.
+  clearConversation() {
+    this.reset();
+    if (this.isOpen()) this.input.focus();
   }
 
   setUser(user) {
