@@ -3,14 +3,19 @@
 Starts its own action server + Rasa server (SQLite, loopback), warms up, then sends 200 held-out
 FAQ questions, one client at a time, each to /model/parse and then to the REST webhook.
 Prints p50/p95 of both and the ratio of the medians (bar: full turn p50 < 1.5 x parse p50).
+With `--stock-model`, a third server parses with a model of Rasa's stock pipeline
+(bench/configs/stock.yml, e.g. the one bench/nlu_compare.py trains with `--keep-models`), and each
+question is also sent there, interleaved: our turn against the stock parse, in the same run.
 
-    .venv/bin/python bench/latency.py [--n 200]
+    .venv/bin/python bench/latency.py [--n 200] [--stock-model results/models/external-stock.tar.gz]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +25,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.stack import TOKEN, Stack, http  # noqa: E402
+from tests.stack import BASE_ENV, BIN, TOKEN, Stack, http, wait_for  # noqa: E402
+
+
+def start_stock(model: Path, port: int, workdir: Path) -> subprocess.Popen:
+    """A bare Rasa server (no endpoints) that only parses, with the stock pipeline's model."""
+    endpoints = workdir / "endpoints-none.yml"
+    endpoints.write_text("{}\n")
+    log = workdir / "stock.log"
+    process = subprocess.Popen(
+        [str(BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--auth-token", TOKEN,
+         "--port", str(port), "--endpoints", str(endpoints)],
+        cwd=ROOT, env={**os.environ, **BASE_ENV}, stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_for(f"http://127.0.0.1:{port}/status?token={TOKEN}", process, log)
+    return process
 
 
 def questions(n: int) -> list[str]:
@@ -45,6 +65,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--port-base", type=int, default=19000)
+    parser.add_argument("--stock-model", type=Path, help="also time /model/parse of this model")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as workdir:
@@ -55,11 +76,15 @@ def main() -> int:
         started = time.perf_counter()
         stack.start()
         print(f"Servers up in {time.perf_counter() - started:.1f} s")
+        stock = start_stock(args.stock_model, args.port_base + 6, Path(workdir)) if args.stock_model else None
+        stock_url = f"http://127.0.0.1:{args.port_base + 6}/model/parse?token={TOKEN}"
         try:
             texts = questions(args.n)
             parse_url = f"{stack.rasa_url}/model/parse?token={TOKEN}"
             for text in texts[:20]:  # warm-up
                 http("POST", parse_url, {"text": text})
+                if stock:
+                    http("POST", stock_url, {"text": text})
                 stack.say(f"warmup-{uuid.uuid4().hex[:6]}", text)
             # Conversations of ten questions, like a user asking a few things in a row.
             senders = [f"bench-{i // 10}-{uuid.uuid4().hex[:6]}" for i in range(len(texts))]
@@ -67,14 +92,22 @@ def main() -> int:
                 senders[i : i + 10] = [senders[i]] * len(senders[i : i + 10])
             # Each question is parsed, then sent as a turn, back to back: on a noisy machine both
             # series then see the same load, and the ratio of their medians stays meaningful.
-            parse, turns = [], []
+            parse, turns, stock_parse = [], [], []
             for sender, text in zip(senders, texts, strict=True):
+                if stock:
+                    stock_parse.append(timed(lambda t=text: http("POST", stock_url, {"text": t})))
                 parse.append(timed(lambda t=text: http("POST", parse_url, {"text": t})))
                 turns.append(timed(lambda s=sender, t=text: stack.say(s, t)))
         finally:
             stack.stop()
+            if stock:
+                stock.terminate()
+                stock.wait(30)
 
-    for name, values in (("/model/parse", parse), ("webhook turn", turns)):
+    series = [("/model/parse", parse), ("webhook turn", turns)]
+    if stock_parse:
+        series.append(("stock parse", stock_parse))
+    for name, values in series:
         print(
             f"{name:<14} n={len(values)}  p50 {statistics.median(values):7.1f} ms"
             f"  p95 {percentile(values, 95):7.1f} ms"
@@ -83,6 +116,11 @@ def main() -> int:
     print(f"full turn p50 / parse p50 = {ratio:.2f}  (bar: < 1.5)")
     paired = statistics.median(t / p for t, p in zip(turns, parse, strict=True))
     print(f"median of per-question turn/parse = {paired:.2f}")
+    if stock_parse:
+        print(f"our parse p50 / stock parse p50 = "
+              f"{statistics.median(parse) / statistics.median(stock_parse):.2f}; "
+              f"our turn p50 / stock parse p50 = "
+              f"{statistics.median(turns) / statistics.median(stock_parse):.2f}  (bar: <= 1)")
     return 0
 
 

@@ -2,6 +2,9 @@
 
 Parses every example of tests/nlu/test_nlu.yml (never used in training) and the nonsense
 lines with the trained model, then prints the figures. `--check` exits non-zero below the bars.
+`--sweep` shows what other fallback thresholds would give here, for information only: the
+thresholds of config.yml come from the cross-validation sweep of bench/nlu_compare.py, never
+from this held-out set.
 
     .venv/bin/python bench/nlu_eval.py [--model models/claudia.tar.gz] [--check]
 """
