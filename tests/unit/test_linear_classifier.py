@@ -42,12 +42,12 @@ def training_data(with_faq: bool = True) -> TrainingData:
 
 @pytest.fixture
 def classifier(tmp_path):
-    def build(data: TrainingData) -> LinearIntentClassifier:
+    def build(data: TrainingData, vectors: bool = False) -> LinearIntentClassifier:
         storage = LocalModelStorage(tmp_path)
         resource = Resource("linear")
         context = ExecutionContext(GraphSchema({}), "test")
         component = LinearIntentClassifier.create(
-            {**LinearIntentClassifier.get_default_config(), "vector_weight": 0},
+            {**LinearIntentClassifier.get_default_config(), "vector_weight": 1.0 if vectors else 0},
             storage, resource, context,
         )
         component.train(data)
@@ -100,12 +100,17 @@ def test_an_uncertain_answer_still_becomes_nlu_fallback(classifier):
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
-def test_the_fast_scorer_gives_sklearn_probabilities(classifier):
+@pytest.mark.parametrize("vectors", [False, True])
+def test_the_fast_scorer_gives_sklearn_probabilities(classifier, vectors):
     import numpy as np
 
-    component = classifier(training_data())
+    from components.linear_classifier import WordVectors
+
+    component = classifier(training_data(), vectors=vectors)
     model = component._model
+    assert bool(model["vector_size"]) == vectors
     for text in ["comment créer un compte", "bonjour", "xyz", "Dépôt de FACTURE"]:
         message = Message(data={"text": text})
         expected = model["classifier"].predict_proba(component._features([message], model))[0]
-        assert np.allclose(model["fast"].probabilities(text, None), expected)
+        vector = WordVectors.get(model["vectors"]).mean(text) if vectors else None
+        assert np.allclose(model["fast"].probabilities(text, vector), expected)
