@@ -2,6 +2,9 @@
 
 Parses every example of tests/nlu/test_nlu.yml (never used in training) and the nonsense
 lines with the trained model, then prints the figures. `--check` exits non-zero below the bars.
+`--sweep` shows what other fallback thresholds would give here, for information only: the
+thresholds of config.yml come from the cross-validation sweep of bench/nlu_compare.py, never
+from this held-out set.
 
     .venv/bin/python bench/nlu_eval.py [--model models/claudia.tar.gz] [--check]
 """
@@ -22,7 +25,8 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parent.parent
-BARS = {"intent_accuracy": 0.92, "faq_topic_accuracy": 0.90, "out_of_scope_rate": 0.80}
+# The goals of the NLU (issue « Understand more French… »), which the linear pipeline reaches.
+BARS = {"intent_accuracy": 0.95, "faq_topic_accuracy": 0.94, "out_of_scope_rate": 0.90}
 OUT_OF_SCOPE = {"hors_perimetre", "nlu_fallback"}
 sys.path.insert(0, str(ROOT))  # components/ (custom spaCy loader) and actions/ (settings)
 
