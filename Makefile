@@ -85,9 +85,11 @@ test: test-unit test-data test-stories test-integration test-e2e test-logs ## Ru
 test-unit: $(BIN)/.installed lint ## Pure helpers and actions, no server
 	$(BIN)/pytest -q tests/unit
 
-test-data: validate $(MODEL) ## Data checks and the held-out NLU gate
+test-data: validate $(MODEL) ## Data checks and the NLU gate on both held-out sets
 	$(BIN)/pytest -q tests/data
 	$(BIN)/python bench/nlu_eval.py --check
+	$(BIN)/python bench/nlu_eval.py --check --test-file tests/nlu/test_nlu_blind.yml \
+		--json results/nlu_eval_blind.json
 
 test-stories: $(MODEL) ## Test stories must be predicted without error
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors \

@@ -9,14 +9,13 @@ every read, so the Rasa server never serves from memory what was deleted here.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, func, inspect, select
 from sqlalchemy.engine import Engine, make_url
 
-from assistance.db import make_engine
+from assistance.db import Database
 
 EVENTS = Table(
     "events",
@@ -32,16 +31,11 @@ class TrackerEvents:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
+        self._database = Database(url, migrate=False)  # Rasa owns that schema, not our migrations
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
-            with self._lock:
-                if self._engine is None:
-                    self._engine = make_engine(self.url)
-        return self._engine
+        return self._database.engine
 
     def _where(self, *, conversation_id: str | None, before: float | None) -> list[Any]:
         conditions = []

@@ -23,7 +23,7 @@ message ids keep it from showing one twice.
 
 The REST channel also sends a text that has buttons as one message per paragraph, the buttons on
 the last one, as the socket.io channel does (Rasa's REST collector keeps such a text whole, and
-every FAQ answer has the 👍/👎 buttons).
+every FAQ answer has the 👍/👎 buttons), and gives a `text` to the live chat's custom payloads.
 
 (The socket.io channel also joins each socket to its conversation's room, which Rasa 3.6 fails to
 do with the python-socketio release it installs.)
@@ -226,7 +226,17 @@ def resilient(on_new_message: Handler) -> Handler:
 
 class _PartsBeforeButtons:
     """A text with buttons becomes one message per paragraph (split at blank lines, as Rasa's
-    channels split a text without buttons), the buttons on the last one."""
+    channels split a text without buttons), the buttons on the last one. A custom payload
+    carrying a text for the user (the live chat's notices and advisor messages) also carries it
+    as the message's `text`: a plain REST client shows every message a user must read."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        data = json_message.get("data") if isinstance(json_message, dict) else None
+        text = data.get("text") if isinstance(data, dict) else None
+        if not isinstance(text, str) or not text:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+            return
+        await self._persist_message(self._message(recipient_id, text=text, custom=json_message))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any

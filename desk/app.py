@@ -8,9 +8,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
@@ -20,7 +18,7 @@ from assistance.bootstrap import Core, bootstrap
 from assistance.settings import Settings, get_settings
 from desk import api, auth, live
 from desk.auth import Handler
-from desk.context import CORE, RASA
+from desk.context import CORE, RASA, background
 from desk.errors import error
 from desk.rasa_client import RasaClient
 
@@ -65,14 +63,6 @@ async def _sweep(app: web.Application) -> None:
         await asyncio.sleep(interval)
 
 
-async def _sweeper(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(_sweep(app))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
 async def _close_rasa(app: web.Application) -> None:
     await app[RASA].close()
 
@@ -94,6 +84,6 @@ def create_app(
     api.setup(app)
     live.setup(app, watch=sweep)
     if sweep:
-        app.cleanup_ctx.append(_sweeper)
+        app.cleanup_ctx.append(background(_sweep))
     app.on_cleanup.append(_close_rasa)
     return app

@@ -13,13 +13,12 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 
 from assistance.notify import CHANNEL, fingerprint
-from desk.context import CORE
+from desk.context import CORE, background
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0  # keeps proxies from closing an idle stream
@@ -76,14 +75,6 @@ async def _watch(app: web.Application) -> None:
             await asyncio.sleep(2)
 
 
-async def _watcher(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(_watch(app))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
 def changed(request: web.Request, kind: str, handoff_id: int | None) -> None:
     """An advisor changed a handoff: this process's pages at once, the others through Redis."""
     request.app[LIVE].tell({"kind": kind, "handoff_id": handoff_id})
@@ -116,4 +107,4 @@ def setup(app: web.Application, *, watch: bool = True) -> None:
     app[LIVE] = Live()
     app.router.add_get("/api/evenements", stream)
     if watch:
-        app.cleanup_ctx.append(_watcher)
+        app.cleanup_ctx.append(background(_watch))

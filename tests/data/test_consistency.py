@@ -83,13 +83,28 @@ def test_every_faq_topic_has_examples_and_an_answer(nlu, domain):
         assert counts.get(intent, 0) >= 15, intent
 
 
-def test_no_held_out_example_is_in_the_training_data(nlu):
+HELD_OUT = ["test_nlu.yml", "test_nlu_blind.yml"]
+
+
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_no_held_out_example_is_in_the_training_data(nlu, name):
     from rasa.shared.nlu.training_data.loading import load_data
 
     training = {m.get("text").strip().lower() for m in nlu.intent_examples}
-    held_out = load_data(str(ROOT / "tests" / "nlu" / "test_nlu.yml"))
-    leaked = [m.get("text") for m in held_out.intent_examples if m.get("text").lower() in training]
+    held_out = load_data(str(ROOT / "tests" / "nlu" / name))
+    leaked = [m.get("text") for m in held_out.intent_examples if m.get("text").strip().lower() in training]
     assert leaked == []
+
+
+def test_the_blind_set_is_big_enough_and_covers_every_label():
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    blind = load_data(str(ROOT / "tests" / "nlu" / "test_nlu_blind.yml"))
+    assert len(blind.intent_examples) >= 300
+    labels = {m.get_full_intent() for m in blind.intent_examples}
+    assert {f"faq/{topic}" for topic in FAQ_TOPICS} <= labels
+    # Its plain greetings (« bonjour », « salut ») were all training examples already: removed.
+    assert len((CONTRACT_INTENTS - {"faq"}) & labels) >= len(CONTRACT_INTENTS) - 2
 
 
 def test_held_out_set_covers_every_topic_five_times():

@@ -13,15 +13,15 @@ import pytest
 
 from tests.cluster import Cluster
 from tests.integration.conftest import OPEN_TIME
-from tests.stack import DESK_API_TOKEN, SocketUser, Stack, texts
+from tests.stack import DESK_API_TOKEN, SocketUser, Stack, texts, workdir
 
 _BASE = int(os.environ.get("TEST_PORT_BASE", "15000"))
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def cluster():
     running = Cluster(
-        workdir=tmp_path_factory.mktemp("cluster"), replicas=2, port_base=_BASE + 900,
+        workdir=workdir("integration-cluster"), replicas=2, port_base=_BASE + 900,
         extra_env={"ASSISTANT_NOW": OPEN_TIME}, desk_rasa=1,
         rates={"webhook": 1000, "socketio": 1000, "desk": 1000, "login": 100, "connections": 1000},
     ).start()

@@ -23,7 +23,18 @@ import sqlalchemy as sa
 from assistance.db import utcnow
 from assistance.db.models import Handoff, HandoffMessage, Sollicitation, Vote
 from assistance.tracker_events import EVENTS
-from tests.stack import DESK_API_TOKEN, ROOT, TOKEN, Stack, http, payloads, sensitive_sentences, texts
+from tests.stack import (
+    DESK_API_TOKEN,
+    ROOT,
+    Stack,
+    http,
+    payloads,
+    rasa_api_headers,
+    sensitive_sentences,
+    texts,
+)
+
+pytestmark = pytest.mark.both_backends  # what is erased is stored: both backends
 
 LOGIN = "jdurand-chorus"
 WHO = {
@@ -82,7 +93,8 @@ def full_tracker(stack: Stack, sender: str) -> dict:
 def served_tracker(stack: Stack, sender: str) -> dict | None:
     """The latest session as the Rasa server serves it (its cache): `/predict`'s tracker."""
     try:
-        return http("POST", f"{stack.rasa_url}/conversations/{sender}/predict?token={TOKEN}", {})["tracker"]
+        return http("POST", f"{stack.rasa_url}/conversations/{sender}/predict", {},
+                    headers=rasa_api_headers())["tracker"]
     except urllib.error.HTTPError as error:
         if error.code == 404:
             return None

@@ -12,19 +12,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.stack import JWT_SECRET, Nginx, SocketUser, rasa_api_headers, texts
+from tests.stack import JWT_SECRET, Nginx, SocketUser, rasa_api_headers, texts, workdir
 
 _BASE = int(os.environ.get("TEST_PORT_BASE", "15000"))
 PUBLIC_PORT, DESK_PUBLIC_PORT = _BASE + 800, _BASE + 801
 
 
 @pytest.fixture(scope="module")
-def proxy(stack, tmp_path_factory):
+def proxy(stack):
     if stack.backend != "sqlite":
         pytest.skip("the proxy does not depend on the storage backend: one run is enough")
     stack.start_desk()
     nginx = Nginx(
-        workdir=tmp_path_factory.mktemp("nginx"), public_port=PUBLIC_PORT, desk_port=DESK_PUBLIC_PORT,
+        workdir=workdir("integration-nginx"), public_port=PUBLIC_PORT, desk_port=DESK_PUBLIC_PORT,
         rasa=[f"127.0.0.1:{stack.rasa_port}"], desk=[f"127.0.0.1:{stack.desk_port}"],
     ).start()
     yield nginx

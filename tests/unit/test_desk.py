@@ -328,3 +328,12 @@ async def test_erasing_without_a_tracker_database_deletes_nothing(desk, core):
     response = await desk.delete("/api/conversations/conv-1", headers=bearer())
     assert response.status == 503 and (await response.json())["error"] == "effacement_impossible"
     assert len(handoffs.list_handoffs(core.db, handoffs.OPEN_STATUSES)) == 1
+
+
+def test_the_openapi_document_lists_every_api_route_and_nothing_else(core):
+    from assistance.settings import PROJECT_ROOT
+
+    app = create_app(core=core, sweep=False)
+    served = {r.canonical for r in app.router.resources() if r.canonical.startswith("/api/")}
+    documented = set(yaml.safe_load((PROJECT_ROOT / "desk" / "openapi.yaml").read_text())["paths"])
+    assert served == documented

@@ -53,3 +53,14 @@ async def test_the_streaming_route_splits_too():
     assert [queue.get_nowait().get("text") for _ in range(queue.qsize())] == [
         "Premier message.", "Second message :\n1. une étape\n2. une autre", "Dernier message.",
     ]
+
+
+async def test_a_live_chat_notice_carries_its_text_for_plain_rest_clients():
+    messages: list[dict] = []
+    notice = {"data": {"text": "Vous êtes en file d'attente.",
+                       "conseiller": {"evenement": "attente", "nom": None}}}
+    await RestOutput(messages).send_response("marie", {"custom": notice})
+    assert messages == [{"recipient_id": "marie", "text": "Vous êtes en file d'attente.", "custom": notice}]
+    other: list[dict] = []
+    await RestOutput(other).send_response("marie", {"custom": {"carte": 1}})
+    assert other == [{"recipient_id": "marie", "custom": {"carte": 1}}]
