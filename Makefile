@@ -13,14 +13,17 @@ COMPARE_ARGS ?=
 # The web widget: npm dependencies pinned in widget/package-lock.json, bundled by esbuild.
 WIDGET_BUNDLE := widget/dist/claudia-widget.js
 WIDGET_SOURCES := $(wildcard widget/src/*)
+# The desk's « Formation » page script with its charts (Chart.js), pinned in desk/formation/package-lock.json.
+FORMATION_BUNDLE := desk/formation/dist/formation.js
+FORMATION_SOURCES := $(wildcard desk/formation/src/*)
 TRAINING_INPUTS := config.yml $(shell find domain data components policies -name '*.yml' -o -name '*.py' 2>/dev/null)
 
 include scripts/process.env
 export $(shell sed -n 's/^\([A-Z_]*\)=.*/\1/p' scripts/process.env)
 
 .PHONY: help install train run shell validate lint test test-unit test-data test-stories \
-	test-integration test-e2e test-logs widget bench bench-nlu bench-latency bench-load hostile \
-	run-production run-cluster migration purge lock clean
+	test-integration test-e2e test-logs widget formation bench bench-nlu bench-latency bench-load \
+	bench-workbench hostile run-production run-cluster migration purge lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -57,15 +60,25 @@ $(WIDGET_BUNDLE): widget/node_modules/.installed $(WIDGET_SOURCES)
 
 widget: $(WIDGET_BUNDLE) ## Build the web widget (npm ci + esbuild) into widget/dist
 
-run: $(MODEL) $(WIDGET_BUNDLE) ## Start the assistant (action server + Rasa REST/socket.io) on embedded defaults
+desk/formation/node_modules/.installed: desk/formation/package.json desk/formation/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20 and npm"; exit 1; }
+	cd desk/formation && npm ci --no-audit --no-fund
+	touch $@
+
+$(FORMATION_BUNDLE): desk/formation/node_modules/.installed $(FORMATION_SOURCES)
+	cd desk/formation && npm run --silent build
+
+formation: $(FORMATION_BUNDLE) ## Build the desk's « Formation » page script (npm ci + esbuild)
+
+run: $(MODEL) $(WIDGET_BUNDLE) $(FORMATION_BUNDLE) ## Start the assistant (action server + Rasa REST/socket.io) on embedded defaults
 	scripts/run.sh
 
-run-production: $(MODEL) ## The production start: checks the settings, then servers behind nginx
+run-production: $(MODEL) $(FORMATION_BUNDLE) ## The production start: checks the settings, then servers behind nginx
 	scripts/ensure_debian.sh nginx
 	scripts/run.sh --production
 
 REPLICAS ?= 2
-run-cluster: $(MODEL) ## REPLICAS Rasa replicas (default 2) on PostgreSQL + Redis behind nginx
+run-cluster: $(MODEL) $(FORMATION_BUNDLE) ## REPLICAS Rasa replicas (default 2) on PostgreSQL + Redis behind nginx
 	scripts/ensure_debian.sh nginx
 	scripts/run.sh --replicas $(REPLICAS)
 
@@ -87,9 +100,8 @@ test-unit: $(BIN)/.installed lint ## Pure helpers and actions, no server
 
 test-data: validate $(MODEL) ## Data checks and the NLU gate on both held-out sets
 	$(BIN)/pytest -q tests/data
-	$(BIN)/python bench/nlu_eval.py --check
-	$(BIN)/python bench/nlu_eval.py --check --test-file tests/nlu/test_nlu_blind.yml \
-		--json results/nlu_eval_blind.json
+	$(BIN)/python bench/nlu_eval.py --check --test-file tests/nlu/test_nlu.yml \
+		--test-file tests/nlu/test_nlu_blind.yml
 
 test-stories: $(MODEL) ## Test stories must be predicted without error
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors \
@@ -99,7 +111,7 @@ test-integration: $(MODEL) ## Real Rasa + action servers over HTTP, SQLite and P
 	scripts/ensure_debian.sh nginx
 	$(BIN)/pytest -q tests/integration
 
-test-e2e: $(MODEL) $(WIDGET_BUNDLE) ## Whole conversations in a real browser
+test-e2e: $(MODEL) $(WIDGET_BUNDLE) $(FORMATION_BUNDLE) ## Whole conversations in a real browser
 	scripts/ensure_debian.sh chromium
 	$(BIN)/pytest -q tests/e2e
 
@@ -118,6 +130,9 @@ bench-latency: $(MODEL) ## p50/p95 of /model/parse and of a full webhook turn
 bench-load: $(MODEL) ## 200 conversations through nginx on 1 and 2 replicas, one killed: rates and tally
 	scripts/ensure_debian.sh nginx
 	$(BIN)/python bench/load.py
+
+bench-workbench: $(MODEL) ## Time the trainers' loop: teach a sentence, retrain, gate, activate
+	$(BIN)/python bench/workbench_loop.py
 
 hostile: $(MODEL) ## The hostile-input and fault suite's tally (cases passed / total)
 	scripts/ensure_debian.sh nginx

@@ -9,8 +9,9 @@ install theirs with `use_core(...)` instead of clearing caches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from assistance import schedule
 from assistance.db import Database
@@ -18,6 +19,9 @@ from assistance.notify import DeskEvents
 from assistance.settings import Settings, get_settings
 from assistance.solicitations.catalogue import Catalogue, load_catalogue
 from assistance.tracker_events import TrackerEvents
+
+if TYPE_CHECKING:
+    from assistance.training.workbench import Workbench
 
 
 @dataclass
@@ -27,6 +31,7 @@ class Core:
     events: DeskEvents  # tells the advisors' desks that a handoff changed
     # The Rasa server's tracker database, for retention and erasure (None: no SQL tracker store).
     tracker: TrackerEvents | None = None
+    _workbench: Workbench | None = field(default=None, init=False, repr=False)
 
     def now(self) -> datetime:
         """The assistant's clock (ASSISTANT_NOW in demos and tests): opening hours, references."""
@@ -40,6 +45,20 @@ class Core:
 
     def catalogue(self) -> Catalogue:
         return load_catalogue(self.settings.solicitation_catalogue)
+
+    def workbench(self) -> Workbench:
+        """The trainers' workbench (assistance/training), built on first use."""
+        if self._workbench is None:
+            from assistance.training.workbench import Workbench
+
+            self._workbench = Workbench(self)
+        return self._workbench
+
+    def close_workbench(self) -> None:
+        """Release what the workbench opened (the tracker store's engine), if it was used."""
+        if self._workbench is not None:
+            self._workbench.close()
+            self._workbench = None
 
 
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Core:

@@ -18,6 +18,8 @@ WAKE_UP_INTENT = "EXTERNAL_evenement_conseiller"  # sent by the desk and the wai
 POLL_INTENT = "relever_messages_conseiller"  # a REST caller fetching the advisor's messages
 EXTERNAL_PREFIX = "EXTERNAL_"
 VOTE_POSITIVE_INTENT = "vote_positif"
+FALLBACK_INTENT = "nlu_fallback"  # Rasa's FallbackClassifier (and components/faq_fallback.py)
+OUT_OF_SCOPE_INTENT = "hors_perimetre"
 
 # Actions
 RELAY_ACTION = "action_relayer_message_conseiller"

@@ -57,6 +57,22 @@ class LiveChatSchedule:
         closing = datetime.combine(local.date(), self.closing, tzinfo=self.timezone)
         return (closing - local).total_seconds()
 
+    def open_seconds_between(self, start: datetime, end: datetime) -> float:
+        """How much of [start, end] the live chat was open: a wait counted in business hours."""
+        if end <= start:
+            return 0.0
+        start, end = start.astimezone(self.timezone), end.astimezone(self.timezone)
+        total = 0.0
+        day = start.date()
+        while day <= end.date():
+            if self.is_working_day(day):
+                opening = datetime.combine(day, self.opening, tzinfo=self.timezone)
+                closing = datetime.combine(day, self.closing, tzinfo=self.timezone)
+                overlap = (min(end, closing) - max(start, opening)).total_seconds()
+                total += max(0.0, overlap)
+            day += timedelta(days=1)
+        return total
+
     def next_opening(self, moment: datetime) -> datetime:
         """The first opening time at or after `moment` (the moment itself if open)."""
         local = moment.astimezone(self.timezone)

@@ -139,6 +139,13 @@ class Settings:
     production: bool  # CLAUDIA_MODE=production: refuse unsafe settings (assistance/production.py)
     rasa_interface: str  # where the Rasa server listens
     actions_host: str  # where the action server listens
+    # The trainers' workbench (assistance/training).
+    rasa_model: Path  # RASA_MODEL: the model the Rasa server starts with
+    training_project: Path  # the Rasa project the workbench writes to and trains: data/, tests/nlu/
+    training_workdir: Path  # trained models, evaluations and logs of the workbench
+    low_confidence: float  # SEUIL_CONFIANCE_FAIBLE: answers below it go to the trainers' inbox
+    similarity: float  # SEUIL_SIMILARITE: 0-100, messages at least this alike are grouped
+    finetune_fraction: float  # FORMATION_FRACTION_EPOQUES: share of epochs to fine-tune; 0 = full training
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -182,6 +189,12 @@ class Settings:
             production=(env.get("CLAUDIA_MODE") or "local").strip().lower() == "production",
             rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
             actions_host=env.get("ACTIONS_HOST") or "127.0.0.1",
+            rasa_model=path("RASA_MODEL", PROJECT_ROOT / "models" / "claudia.tar.gz"),
+            training_project=path("TRAINING_PROJECT", PROJECT_ROOT),
+            training_workdir=path("TRAINING_WORKDIR", PROJECT_ROOT / "var" / "formation"),
+            low_confidence=float(env.get("SEUIL_CONFIANCE_FAIBLE") or 0.7),
+            similarity=float(env.get("SEUIL_SIMILARITE") or 90),
+            finetune_fraction=float(env.get("FORMATION_FRACTION_EPOQUES") or 0),
         )
 
 

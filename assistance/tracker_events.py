@@ -12,17 +12,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, func, inspect, select
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Engine, make_url
 
 from assistance.db import Database
 
+# The columns of Rasa's SQLTrackerStore.SQLEvent (rasa/core/tracker_store.py): the workbench
+# reads them (assistance/training/tracker.py); retention and erasure delete rows.
 EVENTS = Table(
     "events",
     MetaData(),
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False),
+    Column("type_name", String(255)),
     Column("timestamp", Float),
+    Column("intent_name", String(255)),
+    Column("action_name", String(255)),
+    Column("data", Text),
 )
 
 

@@ -40,7 +40,7 @@ def _timestamp(event: dict[str, Any]) -> float | None:
         return None
 
 
-def _bot_turn(event: dict[str, Any]) -> Turn | None:
+def bot_turn(event: dict[str, Any]) -> Turn | None:
     """A bot event's text; an advisor's message is a custom payload {"data": {"text", "conseiller"}}."""
     text = (event.get("text") or "").strip()
     custom = ((event.get("data") or {}).get("custom") or {}).get("data") or {}
@@ -52,14 +52,23 @@ def _bot_turn(event: dict[str, Any]) -> Turn | None:
     return Turn(author, text, _timestamp(event)) if text else None
 
 
+def user_turn(event: dict[str, Any]) -> Turn | None:
+    """A user event's text; None for messages triggered by other systems (the desk, reminders),
+    which are never the user's words."""
+    text = (event.get("text") or "").strip()
+    external = (event.get("metadata") or {}).get("is_external")
+    if not text or external or text.startswith(EXTERNAL_TEXT_PREFIX):
+        return None
+    return Turn(USER, text, _timestamp(event))
+
+
 def turns(
     events: list[dict[str, Any]], *, keep_payloads: bool = True, skip_loop: str | None = None
 ) -> list[Turn]:
     """What was said in the current session, oldest first.
 
-    Messages triggered by other systems (the desk, reminders) are never the user's words;
-    `keep_payloads=False` also drops button payloads (« /affirmer »), and `skip_loop` the turns
-    spent inside that form.
+    Messages triggered by other systems are left out (`user_turn`); `keep_payloads=False` also
+    drops button payloads (« /affirmer »), and `skip_loop` the turns spent inside that form.
     """
     found: list[Turn] = []
     in_loop = False
@@ -72,14 +81,11 @@ def turns(
         elif in_loop:
             continue
         elif kind == "user":
-            text = (event.get("text") or "").strip()
-            external = (event.get("metadata") or {}).get("is_external")
-            if not text or external or text.startswith(EXTERNAL_TEXT_PREFIX):
-                continue
-            if keep_payloads or not text.startswith("/"):
-                found.append(Turn(USER, text, _timestamp(event)))
+            turn = user_turn(event)
+            if turn and (keep_payloads or not turn.text.startswith("/")):
+                found.append(turn)
         elif kind == "bot":
-            turn = _bot_turn(event)
+            turn = bot_turn(event)
             if turn:
                 found.append(turn)
     return found

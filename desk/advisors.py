@@ -1,4 +1,5 @@
-"""Advisor accounts, from the advisors file (conf/advisors.yml): login, first name, bcrypt hash.
+"""Advisor accounts, from the advisors file (conf/advisors.yml): login, first name, bcrypt hash,
+roles (`conseiller`: the live chat; `formateur`: the trainers' workbench; default conseiller).
 
 The file is parsed again when it changes, so that operators can add or remove an advisor
 without a restart.
@@ -16,6 +17,8 @@ import bcrypt
 from assistance import files
 
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit: longer passwords are refused, not silently cut
+ADVISOR, TRAINER = "conseiller", "formateur"
+ROLES = (ADVISOR, TRAINER)
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,10 @@ class Advisor:
     name: str  # first name, shown to users
     password_hash: bytes
     demo: bool = False
+    roles: frozenset[str] = frozenset({ADVISOR})
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
 
 
 DEFAULT_COST = 12
@@ -45,11 +52,16 @@ def _cost(password_hash: bytes) -> int:
 def parse_advisors(raw: Any) -> dict[str, Advisor]:
     advisors = {}
     for entry in (raw or {}).get("conseillers") or []:
+        roles = entry.get("roles") or [ADVISOR]
+        unknown = set(roles) - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown roles {sorted(unknown)} for {entry.get('identifiant')}: use {ROLES}")
         advisor = Advisor(
             login=str(entry["identifiant"]).strip(),
             name=str(entry.get("prenom") or entry["identifiant"]).strip(),
             password_hash=str(entry["mot_de_passe_bcrypt"]).encode(),
             demo=bool(entry.get("demo", False)),
+            roles=frozenset(roles),
         )
         advisors[advisor.login] = advisor
     return advisors

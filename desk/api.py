@@ -155,6 +155,7 @@ async def me(request: web.Request) -> web.Response:
     return web.json_response({
         "login": advisor.login if advisor else None,
         "name": advisor.name if advisor else None,
+        "roles": sorted(advisor.roles) if advisor else [],
         "author_labels": transcripts.LABELS,
     })
 

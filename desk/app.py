@@ -1,8 +1,10 @@
 """The desk's web app: its factory, the pages, the sweeper of overdue handoffs.
 
-    desk/auth.py    sessions, login, the bearer token, security headers
-    desk/api.py     the JSON API under /api (desk/openapi.yaml)
-    desk/errors.py  error codes → HTTP status and French text
+    desk/auth.py      sessions, login, the bearer token, security headers
+    desk/roles.py     advisors (conseiller) and trainers (formateur): who opens what
+    desk/api.py       the JSON API under /api (desk/openapi.yaml)
+    desk/training.py  the « Formation » space: page and API under /api/formation
+    desk/errors.py    error codes → HTTP status and French text
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistance.bootstrap import Core, bootstrap
 from assistance.settings import Settings, get_settings
-from desk import api, auth, live
+from desk import api, auth, live, roles, training
 from desk.auth import Handler
 from desk.context import CORE, RASA, background
 from desk.errors import error
@@ -63,8 +65,9 @@ async def _sweep(app: web.Application) -> None:
         await asyncio.sleep(interval)
 
 
-async def _close_rasa(app: web.Application) -> None:
+async def _close(app: web.Application) -> None:
     await app[RASA].close()
+    app[CORE].close_workbench()
 
 
 def create_app(
@@ -73,11 +76,15 @@ def create_app(
     core = core or bootstrap(settings or get_settings())
     settings = core.settings
     app = web.Application(
-        middlewares=[auth.security_middleware, database_errors], client_max_size=64 * 1024
+        middlewares=[
+            auth.security_middleware, roles.roles_middleware, database_errors, training.training_errors,
+        ],
+        client_max_size=64 * 1024,
     )
     app[CORE] = core
     app[RASA] = RasaClient(settings.rasa_url, settings.rasa_jwt_secret, settings.desk_rasa_timeout)
     auth.setup(app, settings)
+    training.setup(app)  # before /static/{name}: its own /static/formation.* come first
     app.router.add_get("/", desk_page)
     app.router.add_get("/static/{name}", static_file)
     app.router.add_get("/api/openapi.yaml", openapi)
@@ -85,5 +92,5 @@ def create_app(
     live.setup(app, watch=sweep)
     if sweep:
         app.cleanup_ctx.append(background(_sweep))
-    app.on_cleanup.append(_close_rasa)
+    app.on_cleanup.append(_close)
     return app

@@ -1,10 +1,12 @@
-"""The desk's only way to Rasa: its HTTP API, with a short-lived JWT in the Authorization header.
+"""The desk's only way to Rasa: its HTTP API, with a short-lived JWT in the Authorization header
+(added in one place, `_headers`).
 
 After a change on a handoff (taken, advisor message, closed, given up), the desk triggers the
 intent EXTERNAL_evenement_conseiller on the user's conversation; the action server then shows the
 user what changed. `output_channel=latest` sends it to the user's own channel (socket.io: in real
 time). If Rasa is unreachable nothing is lost: the change is in the database and reaches the user
-with their next message.
+with their next message. The trainers' workbench reads the running model (`/status`) and
+activates another one (`PUT /model`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from assistance.names import WAKE_UP_INTENT
 from assistance.secrets import rasa_jwt
 
 logger = logging.getLogger(__name__)
+MODEL_LOAD_TIMEOUT = aiohttp.ClientTimeout(total=600)
+UNREACHABLE = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+class RasaError(Exception):
+    """Rasa refused a request of the workbench, or could not be reached."""
 
 
 class RasaClient:
@@ -28,25 +36,28 @@ class RasaClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
     def _headers(self) -> dict[str, str]:
         if not self._jwt_secret:
             return {}
         return {"Authorization": f"Bearer {rasa_jwt(self._jwt_secret, ttl_seconds=60)}"}
 
-    async def wake_up(self, conversation_id: str) -> bool:
-        """Tell the conversation something changed; False if Rasa did not take it."""
+    def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def wake_up(self, conversation_id: str) -> bool:
+        """Tell the conversation something changed; False if Rasa did not take it."""
         url = f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
-        params = {"output_channel": "latest"}
         try:
-            async with self._session.post(
-                url, params=params, json={"name": WAKE_UP_INTENT}, headers=self._headers()
+            async with self._client().post(
+                url, params={"output_channel": "latest"}, json={"name": WAKE_UP_INTENT},
+                headers=self._headers(),
             ) as response:
                 if response.status != 200:
                     logger.warning(
@@ -55,6 +66,32 @@ class RasaClient:
                     )
                     return False
                 return True
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+        except UNREACHABLE as error:
             logger.warning("Rasa unreachable for %s: %s", conversation_id, error)
             return False
+
+    async def status(self) -> dict | None:
+        """Rasa's /status (the running model's file name as `model_file`), None if unreachable."""
+        try:
+            async with self._client().get(f"{self._base_url}/status", headers=self._headers()) as response:
+                if response.status != 200:
+                    logger.warning("Rasa refused /status: %s", response.status)
+                    return None
+                return await response.json()
+        except (*UNREACHABLE, ValueError) as error:
+            logger.warning("Rasa unreachable for /status: %s", error)
+            return None
+
+    async def replace_model(self, model_file: str) -> None:
+        """Load `model_file` (a path on Rasa's machine) in place of the running model."""
+        try:
+            async with self._client().put(
+                f"{self._base_url}/model", headers=self._headers(), json={"model_file": model_file},
+                timeout=MODEL_LOAD_TIMEOUT,
+            ) as response:
+                if response.status != 204:
+                    detail = (await response.text())[:300]
+                    logger.warning("Rasa refused the model %s: %s %s", model_file, response.status, detail)
+                    raise RasaError(f"{response.status} {detail}")
+        except UNREACHABLE as error:
+            raise RasaError(str(error) or type(error).__name__) from error

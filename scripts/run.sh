@@ -56,7 +56,7 @@ elif [ -z "${ADVISORS_FILE:-}" ]; then
   export ADVISORS_FILE="$ROOT/var/advisors.local.yml"
   if [ ! -f "$ADVISORS_FILE" ]; then
     hash=$(printf '%s' "$DESK_DEMO_PASSWORD" | $BIN/python -m desk.hash_password --stdin)
-    printf 'conseillers:\n  - identifiant: demo\n    prenom: Camille\n    mot_de_passe_bcrypt: "%s"\n    demo: true\n' \
+    printf 'conseillers:\n  - identifiant: demo\n    prenom: Camille\n    mot_de_passe_bcrypt: "%s"\n    demo: true\n    roles: [conseiller, formateur]\n' \
       "$hash" > "$ADVISORS_FILE"
   fi
 fi

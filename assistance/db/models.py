@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -147,4 +148,103 @@ class Vote(Base):
     value = Column(Integer, nullable=False)  # +1 or -1
     profil = Column(String(50))
     connecte = Column(Boolean)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+# --- The trainers' workbench (assistance/training) ------------------------------------------
+
+
+class TrainingDecision(Base):
+    """What a trainer decided about a message of the inbox (or a group of near-identical ones).
+
+    `action`: confirmer (the prediction was right), corriger (another intent or FAQ topic),
+    hors_perimetre, ignorer, jeu_de_test (sent to the held-out set). `outcome` says what the
+    files got: ecrit, deja_present, rien (ignorer), sans_depot (no repository: export only).
+    """
+
+    __tablename__ = "training_decisions"
+
+    id = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)  # the sentence as the user typed it
+    normalized = Column(Text, nullable=False)
+    members = Column(JSON, nullable=False, default=list)  # normalised texts of the group
+    kinds = Column(JSON, nullable=False, default=list)  # incompris, vote_negatif…
+    occurrences = Column(Integer, nullable=False, default=1)
+    sources = Column(JSON, nullable=False, default=list)  # [{conversation_id, event_id}]
+    action = Column(String(20), nullable=False, index=True)
+    intent = Column(String(150))  # full intent written: faq/creer_compte, hors_perimetre…
+    predicted = Column(String(150))  # what the assistant had understood
+    confidence = Column(Float)
+    outcome = Column(String(20), nullable=False)
+    target_file = Column(String(255))  # relative to the project: data/nlu/faq_compte.yml
+    trainer_login = Column(String(100), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    # The workbench run whose model, once activated, first knew this sentence.
+    activated_run_id = Column(Integer, ForeignKey("training_runs.id"))
+
+
+class AnswerReview(Base):
+    """A trainer's review of an FAQ answer rated 👎: why it failed, and where its fix stands."""
+
+    __tablename__ = "answer_reviews"
+
+    id = Column(Integer, primary_key=True)
+    vote_id = Column(Integer, ForeignKey("votes.id"), nullable=False, unique=True)
+    # sujet_mal_compris, reponse_erronee, reponse_peu_claire, question_non_couverte
+    reason = Column(String(40))
+    state = Column(String(30), nullable=False, default="a_revoir")  # corrigee, ne_sera_pas_corrigee
+    note = Column(Text)
+    reviewer_login = Column(String(100), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class ResponseEdit(Base):
+    """A trainer's change to the text of an answer (`responses:` in data/nlu/*.yml)."""
+
+    __tablename__ = "response_edits"
+
+    id = Column(Integer, primary_key=True)
+    response = Column(String(150), nullable=False, index=True)  # utter_faq/creer_compte
+    variation = Column(Integer, nullable=False)  # its place in the response's list
+    old_text = Column(Text, nullable=False)
+    new_text = Column(Text, nullable=False)
+    target_file = Column(String(255), nullable=False)
+    vote_id = Column(Integer, ForeignKey("votes.id"))  # the 👎 that led to it, if any
+    trainer_login = Column(String(100), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class TrainingRun(Base):
+    """One « retrain and compare » of the workbench: validation, training, NLU gate."""
+
+    __tablename__ = "training_runs"
+
+    id = Column(Integer, primary_key=True)
+    status = Column(String(20), nullable=False, index=True)  # en_cours, reussi, echoue, interrompu
+    stage = Column(String(40))  # validation, entrainement, evaluation, termine
+    progress = Column(JSON, nullable=False, default=dict)  # component, epoch, epochs…
+    trainer_login = Column(String(100), nullable=False)
+    base_model = Column(Text)  # the model running when the run started (the « before »)
+    model_path = Column(Text)  # the model it trained
+    finetuned = Column(Boolean, nullable=False, default=False)
+    probes = Column(JSON, nullable=False, default=list)  # the sentences taught since the last activation
+    report = Column(JSON)  # before/after figures (assistance/training/compare.py)
+    gate_passed = Column(Boolean)
+    error = Column(Text)
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at = Column(DateTime(timezone=True))
+
+
+class ModelActivation(Base):
+    """A model put into service in the running Rasa server, or the previous one restored."""
+
+    __tablename__ = "model_activations"
+
+    id = Column(Integer, primary_key=True)
+    run_id = Column(Integer, ForeignKey("training_runs.id"))
+    action = Column(String(20), nullable=False)  # activation or restauration
+    model_path = Column(Text, nullable=False)
+    previous_model_path = Column(Text)
+    trainer_login = Column(String(100), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

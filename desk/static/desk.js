@@ -258,6 +258,7 @@ async function start() {
   try {
     state.me = await api("/api/moi");
     $("moi").textContent = state.me.name || state.me.login || "—";
+    $("lien-formation").hidden = !(state.me.roles || []).includes("formateur");
   } catch (error) {
     showError(error.message);
   }

@@ -8,10 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
 from assistance.bootstrap import Core, bootstrap, use_core
 from assistance.settings import PROJECT_ROOT, Settings
+from assistance.training.tracker import EVENTS
 
 OPEN_TIME = "2026-12-01T10:00:00+01:00"  # a Tuesday morning: live chat open
 CLOSED_TIME = "2026-12-05T11:00:00+01:00"  # a Saturday
@@ -51,3 +53,14 @@ def core(settings) -> Core:
 def at(core: Core, moment: str) -> None:
     """Move the assistant's clock (opening hours) to `moment`."""
     core.settings = replace(core.settings, assistant_now=moment)
+
+
+@pytest.fixture
+def tracker_url(tmp_path) -> str:
+    """An empty tracker store (Rasa's `events` table) in a SQLite file: tests/unit/tracker_events.py
+    writes conversations into it."""
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    engine = sa.create_engine(url)
+    EVENTS.metadata.create_all(engine)
+    engine.dispose()
+    return url
