@@ -465,7 +465,7 @@ def test_an_advisor_logs_in_with_a_password_and_gets_the_desk(desk):
     assert status == 200 and "Mes conversations en cours" in page
     status, _, me = raw(stack, "GET", "/api/moi", headers={"Cookie": cookie})
     assert {k: v for k, v in json.loads(me).items() if k != "author_labels"} == {
-        "login": "alice", "name": "Alice",
+        "login": "alice", "name": "Alice", "roles": ["conseiller"],
     }
     raw(stack, "POST", "/deconnexion", headers={"Cookie": cookie})
     assert raw(stack, "GET", "/api/moi", headers={"Cookie": cookie})[0] == 401
