@@ -126,7 +126,7 @@ class Settings:
     allow_demo_accounts: bool  # accounts marked `demo: true` in the advisors file
     session_hours: float
     cookie_secure: bool | None  # None: Secure whenever the desk is reached over HTTPS or not on loopback
-    sweep_seconds: float  # how often the desk gives up overdue waiting handoffs
+    sweep_seconds: float  # how often the desk gives up overdue waiting handoffs and retries missed wake-ups
     desk_rasa_timeout: float  # seconds the desk waits for Rasa before saying it was not reached
     # Secrets shared by the processes (generated in var/secrets.env by `make run`).
     rasa_jwt_secret: str | None  # signs the JWTs of Rasa's HTTP API (the desk, operators)

@@ -47,7 +47,9 @@ QUESTIONS = [
 ]
 OPEN_TIME = "2026-12-01T10:00:00+01:00"
 RATES = {"webhook": 10_000, "socketio": 10_000, "desk": 10_000, "login": 1000, "connections": 10_000}
-ADVISOR_WAIT = 90.0  # seconds a user waits for the advisor's message
+ADVISOR_WAIT = 240.0  # seconds a user waits for the advisor's message
+POLL_EVERY = 3.0  # seconds between two REST polls for the advisor's messages
+ADVISORS = 8  # advisors answering in parallel in the desk
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Tally:
     advisor_sent: dict[str, int] = field(default_factory=dict)  # sender → advisor message id
     advisor_seen: Counter = field(default_factory=Counter)  # advisor message id → times received
     failed_turns: int = 0  # refused or unanswered (retried)
+    other_messages: int = 0  # untimed messages handled: REST polls, the last « merci »
+    gave_up: int = 0  # users whose conversation stopped on an error
     started: float = 0.0
     finished: float = 0.0
 
@@ -95,6 +99,8 @@ async def rest_user(index: int, url: str, tally: Tally) -> None:
                             answer = await response.json()
                             if timed:
                                 tally.latencies.append(time.perf_counter() - started)
+                            else:
+                                tally.other_messages += 1
                             tally.accepted[sender].append(text)
                             if any(m.get("recipient_id") != sender for m in answer):
                                 tally.crossed += 1
@@ -123,7 +129,7 @@ async def rest_user(index: int, url: str, tally: Tally) -> None:
         while time.monotonic() < deadline:
             if take_advisor(await say("/relever_messages_conseiller", timed=False)):
                 break
-            await asyncio.sleep(1)
+            await asyncio.sleep(POLL_EVERY)
         await say("merci beaucoup", timed=False)  # relayed to the advisor: no answer of its own
 
 
@@ -139,7 +145,8 @@ async def socket_user(index: int, url: str, tally: Tally) -> None:
     async def connect() -> tuple[socketio.AsyncClient, aiohttp.ClientSession]:
         nonlocal session_id
         http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(address(index), 0)))
-        client = socketio.AsyncClient(reconnection=False, http_session=http)
+        # A loaded server answers the handshake in more than python-engineio's 5 s default.
+        client = socketio.AsyncClient(reconnection=False, http_session=http, request_timeout=60)
         confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
         client.on("bot_uttered", lambda data: inbox.put_nowait(data))
         client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
@@ -150,19 +157,24 @@ async def socket_user(index: int, url: str, tally: Tally) -> None:
         await client.emit("pending_request", {})
         return client, http
 
-    client, http = await connect()
+    client = http = None
 
     async def reconnect() -> None:
         nonlocal client, http
-        with contextlib.suppress(Exception):
-            await client.disconnect()
-        await http.close()
         for _ in range(10):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.disconnect()
+                await http.close()
             try:
                 client, http = await connect()
                 return
-            except Exception:  # noqa: BLE001 (the replica is gone: nginx sends us to another)
+            except Exception:  # noqa: BLE001 (the replica is gone or busy: try again, maybe elsewhere)
+                tally.failed_turns += 1
                 await asyncio.sleep(1)
+        raise ConnectionError("no socket.io session after 10 tries")
+
+    await reconnect()
 
     def note(message: dict) -> None:
         if is_advisor(message):
@@ -176,10 +188,13 @@ async def socket_user(index: int, url: str, tally: Tally) -> None:
                 await reconnect()
             started = time.perf_counter()
             try:
-                await client.emit("user_uttered", {"message": text, "session_id": session_id})
-                if not wait:
+                if not wait:  # no answer to wait for: accepted when the server's handler has run
+                    await client.call("user_uttered", {"message": text, "session_id": session_id},
+                                      timeout=60)
                     tally.accepted[session_id].append(text)
+                    tally.other_messages += 1
                     return
+                await client.emit("user_uttered", {"message": text, "session_id": session_id})
                 while True:
                     message = await asyncio.wait_for(inbox.get(), 60)
                     note(message)
@@ -213,32 +228,52 @@ async def socket_user(index: int, url: str, tally: Tally) -> None:
     finally:
         with contextlib.suppress(Exception):
             await client.disconnect()
-        await http.close()
+        if http is not None:
+            await http.close()
 
 
 # --- The advisor --------------------------------------------------------------------------------------
 
 
 async def advisor(desk_url: str, tally: Tally, stop: asyncio.Event) -> None:
+    """ADVISORS advisors of the same desk: each waiting conversation is taken by one of them."""
     headers = {"Authorization": f"Bearer {DESK_API_TOKEN}", "X-Conseiller": "demo"}
+    busy: set[int] = set()
+    seats = asyncio.Semaphore(ADVISORS)
+
+    async def answer(http: aiohttp.ClientSession, handoff: dict) -> None:
+        conversation = handoff["conversation_id"]
+        async with seats:
+            try:  # the same client_id on a retry: the desk stores the message once
+                await http.post(f"{desk_url}/api/handoffs/{handoff['id']}/take", json={})
+                async with http.post(
+                    f"{desk_url}/api/handoffs/{handoff['id']}/messages",
+                    json={"text": f"Bonjour {conversation}, je regarde votre dossier.",
+                          "client_id": f"load-{handoff['id']}"},
+                ) as sent:
+                    if sent.status == 201:
+                        tally.advisor_sent[conversation] = (await sent.json())["message"]["id"]
+            except (aiohttp.ClientError, asyncio.TimeoutError, KeyError):
+                pass
+            finally:
+                busy.discard(handoff["id"])
+
     async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=60)) as http:
+        tasks: set[asyncio.Task] = set()
         while not stop.is_set():
             try:
                 async with http.get(f"{desk_url}/api/handoffs?status=en_attente") as response:
                     waiting = (await response.json())["handoffs"]
                 for handoff in waiting:
-                    conversation = handoff["conversation_id"]
-                    await http.post(f"{desk_url}/api/handoffs/{handoff['id']}/take", json={})
-                    async with http.post(
-                        f"{desk_url}/api/handoffs/{handoff['id']}/messages",
-                        json={"text": f"Bonjour {conversation}, je regarde votre dossier.",
-                              "client_id": f"load-{handoff['id']}"},
-                    ) as sent:
-                        if sent.status == 201:
-                            tally.advisor_sent[conversation] = (await sent.json())["message"]["id"]
+                    if handoff["id"] not in busy:
+                        busy.add(handoff["id"])
+                        task = asyncio.create_task(answer(http, handoff))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
             except (aiohttp.ClientError, asyncio.TimeoutError, KeyError):
                 pass
             await asyncio.sleep(0.5)
+        await asyncio.gather(*tasks)
 
 
 # --- One run -------------------------------------------------------------------------------------------
@@ -263,9 +298,10 @@ async def run(cluster: Cluster, users: int, kill_at: float | None = None) -> Tal
     tally.finished = time.perf_counter()
     stop.set()
     await desk
-    for result in results:
-        if isinstance(result, Exception):
-            print(f"  a user failed: {type(result).__name__}: {result}", flush=True)
+    errors = Counter(f"{type(r).__name__}: {r}" for r in results if isinstance(r, Exception))
+    tally.gave_up = sum(errors.values())
+    for error, count in errors.most_common():
+        print(f"  {count} users stopped on {error}", flush=True)
     return tally
 
 
@@ -293,9 +329,11 @@ def report(name: str, cluster: Cluster, tally: Tally, missing: int, checked: int
     lost = sum(1 for mid in tally.advisor_sent.values() if tally.advisor_seen[mid] == 0)
     twice = sum(1 for mid in tally.advisor_sent.values() if tally.advisor_seen[mid] > 1)
     rss = ", ".join(f"{s.rss_mb():.0f} MB" for s in cluster.stacks if "rasa" in s._processes)
-    print(f"{name}: {len(tally.latencies)} turns in {seconds:.0f} s = {rate:.1f} turns/s; "
-          f"turn p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms; retried turns {tally.failed_turns}")
-    print(f"  tally: accepted messages lost or out of order {missing} (of {checked} conversations); "
+    print(f"{name}: {len(tally.latencies)} timed turns in {seconds:.0f} s = {rate:.1f} turns/s "
+          f"({(len(tally.latencies) + tally.other_messages) / seconds:.1f} messages/s with the polls); "
+          f"turn p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms; retried {tally.failed_turns}")
+    print(f"  tally: users who gave up {tally.gave_up}; "
+          f"accepted messages lost or out of order {missing} (of {checked} conversations); "
           f"answers crossed {tally.crossed}; advisor messages sent {len(tally.advisor_sent)}, "
           f"lost {lost}, shown twice {twice}")
     print(f"  RSS per replica: {rss}", flush=True)

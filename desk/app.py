@@ -1,4 +1,4 @@
-"""The desk's web app: its factory, the pages, the sweeper of overdue handoffs.
+"""The desk's web app: its factory, the pages, the sweeper (overdue handoffs, missed wake-ups).
 
     desk/auth.py      sessions, login, the bearer token, security headers
     desk/roles.py     advisors (conseiller) and trainers (formateur): who opens what
@@ -60,6 +60,7 @@ async def _sweep(app: web.Application) -> None:
     while True:
         try:
             await api.expire_overdue(app)
+            await app[RASA].retry_missed()
         except Exception:  # noqa: BLE001 (keep sweeping whatever one round met)
             logger.exception("sweep of overdue handoffs failed")
         await asyncio.sleep(interval)

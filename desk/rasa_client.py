@@ -4,9 +4,10 @@
 After a change on a handoff (taken, advisor message, closed, given up), the desk triggers the
 intent EXTERNAL_evenement_conseiller on the user's conversation; the action server then shows the
 user what changed. `output_channel=latest` sends it to the user's own channel (socket.io: in real
-time). If Rasa is unreachable nothing is lost: the change is in the database and reaches the user
-with their next message. The trainers' workbench reads the running model (`/status`) and
-activates another one (`PUT /model`).
+time). If Rasa is unreachable or too busy nothing is lost: the change is in the database, the
+desk's sweeper wakes the conversation up again (a few times, `retry_missed`), and in any case it
+reaches the user with their next message or their widget's next connection. The trainers'
+workbench reads the running model (`/status`) and activates another one (`PUT /model`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from assistance.secrets import rasa_jwt
 logger = logging.getLogger(__name__)
 MODEL_LOAD_TIMEOUT = aiohttp.ClientTimeout(total=600)
 UNREACHABLE = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+WAKE_UP_TRIES = 5  # a wake-up Rasa did not take is tried again this many times by the sweeper
 
 
 class RasaError(Exception):
@@ -35,6 +37,7 @@ class RasaClient:
         self._jwt_secret = jwt_secret
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        self._missed: dict[str, int] = {}  # conversation → wake-ups Rasa did not take
 
     def _headers(self) -> dict[str, str]:
         if not self._jwt_secret:
@@ -52,7 +55,27 @@ class RasaClient:
             self._session = None
 
     async def wake_up(self, conversation_id: str) -> bool:
-        """Tell the conversation something changed; False if Rasa did not take it."""
+        """Tell the conversation something changed; False if Rasa did not take it (the sweeper
+        will try again)."""
+        if await self._wake_up(conversation_id):
+            self._missed.pop(conversation_id, None)
+            return True
+        tries = self._missed.get(conversation_id, 0) + 1
+        if tries <= WAKE_UP_TRIES:
+            self._missed[conversation_id] = tries
+        else:
+            self._missed.pop(conversation_id, None)
+            logger.warning("gave up waking %s: the user gets the change with their next message",
+                           conversation_id)
+        return False
+
+    async def retry_missed(self) -> int:
+        """Wake up again the conversations Rasa did not take; how many it took now."""
+        missed = list(self._missed)
+        results = await asyncio.gather(*(self.wake_up(c) for c in missed))
+        return sum(results)
+
+    async def _wake_up(self, conversation_id: str) -> bool:
         url = f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
         try:
             async with self._client().post(
