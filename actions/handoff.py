@@ -97,8 +97,8 @@ def synchronise(
     if handoff.advisor_login and tracker.get_slot(names.SLOT_ADVISOR_NAME) is None:
         dispatcher.utter_message(response="utter_conseiller_rejoint", nom=nom)
         events.append(SlotSet(names.SLOT_ADVISOR_NAME, nom))
-    pushed = tracker.get_latest_input_channel() in PUSH_CHANNELS  # else the answer delivers them
-    for message in handoffs.take_unsent(core.db, handoff.id, delivered=not pushed):
+    pushed = tracker.get_latest_input_channel() in PUSH_CHANNELS  # else the answer carries them
+    for message in handoffs.take_unsent(core.db, handoff.id, again=not pushed):
         dispatcher.utter_message(
             json_message=handoffs.advisor_message_payload(message.text, nom, message.id)
         )

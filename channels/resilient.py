@@ -211,10 +211,24 @@ def _said_something(output: Any) -> bool:
     return getattr(output, "sent", 0) > 0
 
 
+async def confirm_advisor_messages(messages: list[dict[str, Any]]) -> None:
+    """A REST answer's advisor messages are delivered: its turn is saved, the response leaves now.
+    Should this fail, they go out again with the next REST turn (take_unsent(again=True))."""
+    ids = [i for m in messages if (i := handoffs.acknowledged_message_id(m.get("custom"))) is not None]
+    if not ids:
+        return
+    try:
+        await asyncio.to_thread(handoffs.mark_delivered, get_core().db, ids)
+    except Exception:  # noqa: BLE001 (sent again next turn rather than lost)
+        logger.exception("advisor messages not confirmed; they go out again next turn")
+
+
 def resilient(on_new_message: Handler) -> Handler:
     async def handler(message: UserMessage) -> None:
         await on_new_message(message)
         output = message.output_channel
+        if isinstance(output, CollectingOutputChannel):
+            await confirm_advisor_messages(output.messages)
         if _said_something(output):
             return
         if not await action_server_alive():

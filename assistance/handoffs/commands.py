@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -116,28 +116,32 @@ def add_user_message(db: Database, handoff_id: int, text: str) -> MessageView | 
         return message_view(message)
 
 
-def take_unsent(db: Database, handoff_id: int, *, delivered: bool) -> list[MessageView]:
-    """The advisor's messages that never went out to the user, now marked sent (in order).
+def take_unsent(db: Database, handoff_id: int, *, again: bool = False) -> list[MessageView]:
+    """The advisor's messages this turn's answer carries, now marked sent (in order).
 
-    `delivered=True` for a REST caller, whose answer carries them (that is its delivery);
-    a socket.io user's client acknowledges each one (mark_delivered), and what it did not
-    acknowledge is sent again when it reconnects (undelivered).
+    A message is delivered only when the user's side confirms it (mark_delivered): a socket.io
+    client acknowledges each one, and gets again when it reconnects what it did not (undelivered);
+    the REST channel confirms those of an answer once its turn is saved, just before the HTTP
+    response leaves. `again=True` (a REST turn) also takes the messages an earlier answer carried
+    without that confirmation: its replica died in the middle of the turn.
     """
+    pending = HandoffMessage.sent_at.is_(None)
+    if again:
+        pending = or_(pending, HandoffMessage.delivered.is_(False))
     with db.session() as session:
         rows = session.scalars(
             select(HandoffMessage)
             .where(
                 HandoffMessage.handoff_id == handoff_id,
                 HandoffMessage.author == transcripts.ADVISOR,
-                HandoffMessage.sent_at.is_(None),
+                pending,
             )
             .order_by(HandoffMessage.id)
             .with_for_update()
         ).all()
         now = utcnow()
         for row in rows:
-            row.sent_at = now
-            row.delivered = row.delivered or delivered
+            row.sent_at = row.sent_at or now
         return [message_view(row) for row in rows]
 
 

@@ -82,13 +82,24 @@ def test_messages_both_ways_and_each_advisor_message_is_delivered_once(db):
     handoffs.take(db, handoff.id, "alice", "Alice")
     handoffs.add_advisor_message(db, handoff.id, "alice", "Quel message d'erreur voyez-vous ?")
     handoffs.add_advisor_message(db, handoff.id, "alice", "Et sur quel navigateur ?")
-    assert [m.text for m in handoffs.take_unsent(db, handoff.id, delivered=True)] == [
-        "Quel message d'erreur voyez-vous ?", "Et sur quel navigateur ?",
-    ]
-    assert handoffs.take_unsent(db, handoff.id, delivered=True) == []  # once into the conversation
+    carried = handoffs.take_unsent(db, handoff.id, again=True)  # a REST answer
+    assert [m.text for m in carried] == ["Quel message d'erreur voyez-vous ?", "Et sur quel navigateur ?"]
+    assert handoffs.mark_delivered(db, [m.id for m in carried]) == 2  # the REST channel confirms
+    assert handoffs.take_unsent(db, handoff.id, again=True) == []  # once into the conversation
     assert [(m.author, m.delivered) for m in handoffs.messages(db, handoff.id)] == [
         ("utilisateur", True), ("conseiller", True), ("conseiller", True),
     ]
+
+
+def test_a_rest_answer_lost_with_its_replica_carries_its_advisor_messages_again(db):
+    handoff, _ = new_handoff(db)
+    handoffs.take(db, handoff.id, "alice", "Alice")
+    first = handoffs.add_advisor_message(db, handoff.id, "alice", "Premier")[1]
+    assert [m.id for m in handoffs.take_unsent(db, handoff.id, again=True)] == [first.id]
+    # The replica died before confirming: the next REST turn, on any replica, carries it again.
+    second = handoffs.add_advisor_message(db, handoff.id, "alice", "Second")[1]
+    assert [m.id for m in handoffs.take_unsent(db, handoff.id, again=True)] == [first.id, second.id]
+    assert handoffs.take_unsent(db, handoff.id) == []  # a socket.io turn waits for acknowledgements
 
 
 def test_a_pushed_message_is_delivered_only_when_the_client_acknowledges_it(db):
@@ -96,14 +107,14 @@ def test_a_pushed_message_is_delivered_only_when_the_client_acknowledges_it(db):
     handoffs.take(db, handoff.id, "alice", "Alice")
     first = handoffs.add_advisor_message(db, handoff.id, "alice", "Premier")[1]
     second = handoffs.add_advisor_message(db, handoff.id, "alice", "Second")[1]
-    assert [m.id for m in handoffs.take_unsent(db, handoff.id, delivered=False)] == [first.id, second.id]
+    assert [m.id for m in handoffs.take_unsent(db, handoff.id)] == [first.id, second.id]
     assert [(m.text, nom) for m, nom in handoffs.undelivered(db, "conv-1")] == [
         ("Premier", "Alice"), ("Second", "Alice"),
     ]
     assert handoffs.mark_delivered(db, [first.id]) == 1
     assert handoffs.mark_delivered(db, [first.id]) == 0  # acknowledged twice: counted once
     assert [m.text for m, _ in handoffs.undelivered(db, "conv-1")] == ["Second"]
-    assert handoffs.take_unsent(db, handoff.id, delivered=False) == []  # not into the tracker again
+    assert handoffs.take_unsent(db, handoff.id) == []  # not into the tracker again
 
 
 def test_only_the_advisor_who_took_it_can_write_and_close(db):
