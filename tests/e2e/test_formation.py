@@ -2,8 +2,8 @@
 assigns its topic, retrains, reads the before/after, puts the model into service; the same
 sentence then gets the right answer over REST. Advisors and trainers keep to their own pages.
 
-One training only (a full `rasa train` of a copy of the trainers' files with one sentence more); the teach → retrain → activate loop is printed, and measured in
-bench/workbench_loop.py. The running model is restored at the end, for the other browser tests.
+One training only (a full `rasa train` of a copy of the trainers' files with one sentence more);
+the teach → retrain → activate loop is printed, and measured in bench/workbench_loop.py. The running model is restored at the end, for the other browser tests.
 """
 
 from __future__ import annotations
@@ -142,7 +142,8 @@ def test_a_trainer_teaches_retrains_and_activates(page: Page, formation: str, st
     expect(page.locator("#enseignees")).to_contain_text(SENTENCE)
     page.get_by_role("button", name="Valider, réentraîner et comparer").click()
     detail = page.locator("#suivi-detail")
-    expect(detail).to_contain_text("Entraînement complet", timeout=RETRAIN_TIMEOUT_MS)  # the stage, not a silent wait
+    # The stage while it trains, not a silent wait.
+    expect(detail).to_contain_text("Entraînement complet", timeout=RETRAIN_TIMEOUT_MS)
     expect(page.locator("#porte")).to_have_text(
         "Contrôle de qualité réussi : ce modèle peut être mis en service.", timeout=RETRAIN_TIMEOUT_MS
     )
