@@ -3,7 +3,8 @@ assigns its topic, retrains, reads the before/after, puts the model into service
 sentence then gets the right answer over REST. Advisors and trainers keep to their own pages.
 
 One training only (a full `rasa train` of a copy of the trainers' files with one sentence more);
-the teach → retrain → activate loop is printed, and measured in bench/workbench_loop.py. The running model is restored at the end, for the other browser tests.
+the teach → retrain → activate loop is printed, and measured in bench/workbench_loop.py. The
+running model is restored at the end, for the other browser tests.
 """
 
 from __future__ import annotations
