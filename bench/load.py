@@ -265,7 +265,8 @@ async def advisor(desk_url: str, tally: Tally, stop: asyncio.Event) -> None:
                 async with http.get(f"{desk_url}/api/handoffs?status=en_attente") as response:
                     waiting = (await response.json())["handoffs"]
                 for handoff in waiting:
-                    if handoff["id"] not in busy:
+                    # Only this run's conversations: a shared database may hold other handoffs.
+                    if handoff["id"] not in busy and handoff["conversation_id"] in tally.accepted:
                         busy.add(handoff["id"])
                         task = asyncio.create_task(answer(http, handoff))
                         tasks.add(task)

@@ -184,25 +184,43 @@ async def emit_advisor_message(sio: Any, event: str, room: str, payload: dict, n
 
 class SocketIOOutput(socketio.SocketIOOutput):
     """Rasa's socket.io output, counting what it sends in a turn; advisor messages are sent with
-    an acknowledgement request."""
+    an acknowledgement request.
 
-    def __init__(self, sio: Any, bot_message_evt: str, namespace: str | None = None) -> None:
+    `hold=True` (a turn a user's socket started) keeps the turn's messages until `release()`,
+    called once the turn is saved: Rasa emits while the turn runs and saves the tracker after,
+    so a replica dying in between showed the user an answer that no tracker holds.
+    """
+
+    def __init__(self, sio: Any, bot_message_evt: str, namespace: str | None = None,
+                 hold: bool = False) -> None:
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace
         self.sent = 0
+        self._held: list[Callable[[], Awaitable[None]]] | None = [] if hold else None
+
+    async def _later_or_now(self, send: Callable[[], Awaitable[None]]) -> None:
+        self.sent += 1
+        if self._held is None:
+            await send()
+        else:
+            self._held.append(send)
+
+    async def release(self) -> None:
+        """Emit what the turn held, in order; from now on messages go out at once."""
+        held, self._held = self._held or [], None
+        for send in held:
+            await send()
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
-        self.sent += 1
-        await super()._send_message(socket_id, response)
+        await self._later_or_now(lambda: socketio.SocketIOOutput._send_message(self, socket_id, response))
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         if handoffs.acknowledged_message_id(json_message) is None:
-            self.sent += 1
             await super().send_custom_json(recipient_id, json_message, **kwargs)
             return
-        self.sent += 1
-        await emit_advisor_message(self.sio, self.bot_message_evt, json_message.get("room", recipient_id),
-                                   json_message, self.namespace)
+        room = json_message.get("room", recipient_id)
+        await self._later_or_now(lambda: emit_advisor_message(self.sio, self.bot_message_evt, room,
+                                                              json_message, self.namespace))
 
 
 def _said_something(output: Any) -> bool:
@@ -421,10 +439,11 @@ class SocketIOInput(socketio.SocketIOInput):
                 return
             environ = sio.get_environ(sid, namespace=namespace) or {}
             address = client_address(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_REAL_IP"))
-            output = SocketIOOutput(sio, self.bot_message_evt, namespace)
+            output = SocketIOOutput(sio, self.bot_message_evt, namespace, hold=True)
             await handle(
                 UserMessage(checked.text, output, sender_id, input_channel=self.name(),
                             metadata={**checked.metadata, "_client": client_key(address)})
             )
+            await output.release()  # the turn is saved: its answer may now be seen
 
         return blueprint

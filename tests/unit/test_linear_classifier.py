@@ -101,7 +101,7 @@ def test_an_uncertain_answer_still_becomes_nlu_fallback(classifier):
 
 
 @pytest.mark.parametrize("vectors", [False, True])
-def test_the_fast_scorer_gives_sklearn_probabilities(classifier, vectors):
+def test_the_fast_scorer_gives_the_softmax_of_the_sklearn_scores(classifier, vectors):
     import numpy as np
 
     from components.linear_classifier import WordVectors
@@ -111,6 +111,28 @@ def test_the_fast_scorer_gives_sklearn_probabilities(classifier, vectors):
     assert bool(model["vector_size"]) == vectors
     for text in ["comment créer un compte", "bonjour", "xyz", "Dépôt de FACTURE"]:
         message = Message(data={"text": text})
-        expected = model["classifier"].predict_proba(component._features([message], model))[0]
+        scores = model["classifier"].decision_function(component._features([message], model))[0]
+        scores = np.atleast_1d(scores * model["temperature"])
+        if scores.size == 1:  # two classes: one score, the second class's
+            scores = np.array([-scores[0] / 2, scores[0] / 2])
+        expected = np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
         vector = WordVectors.get(model["vectors"]).mean(text) if vectors else None
         assert np.allclose(model["fast"].probabilities(text, vector), expected)
+
+
+def test_the_svm_temperature_is_fitted_only_on_enough_examples(classifier):
+    from components.linear_classifier import MIN_CALIBRATION_EXAMPLES
+
+    small = classifier(training_data())
+    assert small._model["temperature"] == 1.0  # 17 examples: scores taken as they are
+
+    objects = ["compte", "facture", "mot de passe", "structure", "sollicitation", "paiement", "avoir",
+               "mandat", "pièce jointe", "raccordement"]
+    verbs = {"creer": ["créer", "ouvrir", "faire"], "supprimer": ["supprimer", "effacer", "retirer"],
+             "consulter": ["voir", "consulter", "afficher"], "modifier": ["modifier", "changer", "corriger"]}
+    messages = [Message(data={"text": f"je veux {verb} {thing}", "intent": intent})
+                for intent, forms in verbs.items() for verb in forms for thing in objects]
+    assert len(messages) >= MIN_CALIBRATION_EXAMPLES
+    fitted = classifier(TrainingData(training_examples=messages))._model
+    assert fitted["temperature"] != 1.0
+    assert 0.05 <= fitted["temperature"] <= 20.1  # within the bounds of the fit
