@@ -336,7 +336,8 @@ def report(name: str, cluster: Cluster, tally: Tally, missing: int, checked: int
     print(f"  tally: users who gave up {tally.gave_up}; "
           f"accepted messages lost or out of order {missing} (of {checked} conversations); "
           f"answers crossed {tally.crossed}; advisor messages sent {len(tally.advisor_sent)}, "
-          f"lost {lost}, shown twice {twice}")
+          f"lost {lost}, shown twice {twice}; conversations no advisor answered before their user "
+          f"stopped waiting ({ADVISOR_WAIT:.0f} s) {len(tally.accepted) - len(tally.advisor_sent)}")
     print(f"  RSS per replica: {rss}", flush=True)
     return rate
 
