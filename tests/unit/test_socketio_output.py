@@ -40,3 +40,37 @@ async def test_an_output_that_does_not_hold_emits_at_once():
     output = SocketIOOutput(server, "bot_uttered")
     await output.send_text_message("marie", "Un conseiller vous répond.")
     assert server.emitted == [("bot_uttered", {"text": "Un conseiller vous répond."}, "marie", False)]
+
+
+async def test_a_turn_that_fails_before_it_is_saved_shows_only_the_technical_error():
+    from rasa.core.channels.channel import UserMessage
+
+    from channels.resilient import held_turn, technical_error_text
+
+    server = RecordingServer()
+    output = SocketIOOutput(server, "bot_uttered", hold=True)
+
+    async def handle(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, "Une réponse jamais enregistrée.")
+        raise OSError("the tracker store refused the write")
+
+    await held_turn(handle, UserMessage("bonjour", output, "marie"), output)
+    shown = [data["text"] for _, data, _, _ in server.emitted]
+    assert shown == [technical_error_text("utter_erreur_enregistrement")]
+    assert "pas été pris en compte" in shown[0]
+    assert "Une réponse jamais enregistrée." not in shown
+
+
+async def test_a_saved_turn_is_released():
+    from rasa.core.channels.channel import UserMessage
+
+    from channels.resilient import held_turn
+
+    server = RecordingServer()
+    output = SocketIOOutput(server, "bot_uttered", hold=True)
+
+    async def handle(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, "Bonjour !")
+
+    await held_turn(handle, UserMessage("bonjour", output, "marie"), output)
+    assert [data["text"] for _, data, _, _ in server.emitted] == ["Bonjour !"]
