@@ -166,11 +166,13 @@ async def action_server_alive() -> bool:
         return False
 
 
-async def _delivered(message_id: int) -> None:
+async def _delivered(message_ids: list[int]) -> None:
+    """Record advisor messages as delivered. Should the database refuse, they stay pending and
+    go out again: at the widget's next connection, or with the next REST turn."""
     try:
-        await asyncio.to_thread(handoffs.mark_delivered, get_core().db, [message_id])
-    except Exception:  # noqa: BLE001 (not acknowledged now: sent again at the next connection)
-        logger.exception("delivery of advisor message %s not recorded", message_id)
+        await asyncio.to_thread(handoffs.mark_delivered, get_core().db, message_ids)
+    except Exception:  # noqa: BLE001 (sent again rather than lost)
+        logger.exception("delivery of advisor messages %s not recorded; they go out again", message_ids)
 
 
 async def emit_advisor_message(sio: Any, event: str, room: str, payload: dict, namespace: str | None) -> None:
@@ -178,7 +180,7 @@ async def emit_advisor_message(sio: Any, event: str, room: str, payload: dict, n
     message_id = handoffs.acknowledged_message_id(payload)
 
     def acknowledged(*_: Any) -> None:
-        asyncio.ensure_future(_delivered(message_id))
+        asyncio.ensure_future(_delivered([message_id]))
 
     await sio.emit(event, payload["data"], room=room, namespace=namespace,
                    callback=acknowledged if message_id is not None else None)
@@ -255,12 +257,8 @@ async def confirm_advisor_messages(messages: list[dict[str, Any]]) -> None:
     """A REST answer's advisor messages are delivered: its turn is saved, the response leaves now.
     Should this fail, they go out again with the next REST turn (take_unsent(again=True))."""
     ids = [i for m in messages if (i := handoffs.acknowledged_message_id(m.get("custom"))) is not None]
-    if not ids:
-        return
-    try:
-        await asyncio.to_thread(handoffs.mark_delivered, get_core().db, ids)
-    except Exception:  # noqa: BLE001 (sent again next turn rather than lost)
-        logger.exception("advisor messages not confirmed; they go out again next turn")
+    if ids:
+        await _delivered(ids)
 
 
 def resilient(on_new_message: Handler) -> Handler:
