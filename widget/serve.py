@@ -58,13 +58,14 @@ def make_app(rasa_url: str | None, rasa_port: int) -> web.Application:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default=os.environ.get("WIDGET_HOST", "0.0.0.0"))
+    # Loopback, as every server `make run` starts; --host 0.0.0.0 (or WIDGET_HOST) opens it.
+    parser.add_argument("--host", default=os.environ.get("WIDGET_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("WIDGET_PORT", "8080")))
     parser.add_argument("--rasa-url", default=os.environ.get("RASA_PUBLIC_URL") or None)
     parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
     args = parser.parse_args(argv)
     app = make_app(args.rasa_url, args.rasa_port)
-    print(f"Widget demo page on http://127.0.0.1:{args.port}/", file=sys.stderr, flush=True)
+    print(f"Widget demo page on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
     web.run_app(app, host=args.host, port=args.port, print=None)
 
 
